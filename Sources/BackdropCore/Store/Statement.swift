@@ -68,6 +68,40 @@ public final class Statement {
         guard code == SQLITE_OK else { throw error(code) }
     }
 
+    // MARK: Typed access for hot paths (no existential boxing per value)
+
+    /// Resets the statement for a new run; bindings are replaced one by one afterwards.
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
+    public func bind(_ value: Int64, at index: Int32) { sqlite3_bind_int64(handle, index, value) }
+    public func bind(_ value: Double, at index: Int32) { sqlite3_bind_double(handle, index, value) }
+    public func bindNull(at index: Int32) { sqlite3_bind_null(handle, index) }
+    public func bind(_ value: String, at index: Int32) {
+        if value.isEmpty {
+            sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
+            return
+        }
+        var text = value
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                _ = sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), sqliteTransient)
+            }
+        }
+    }
+    public func bind(_ value: String?, at index: Int32) {
+        if let value { bind(value, at: index) } else { bindNull(at: index) }
+    }
+
+    public func int64(at column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func double(at column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    public func isNull(at column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    public func text(at column: Int32) -> String? {
+        guard let text = sqlite3_column_text(handle, column) else { return nil }
+        return String(cString: text)
+    }
+
     /// Runs the statement to completion, ignoring any rows.
     public func execute(_ values: [any SQLBindable] = []) throws(DatabaseError) {
         try bind(values)
