@@ -87,7 +87,3 @@ public final class CreateTrainingRecords: BulkOperation {
         }
     }
 }
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
-}
