@@ -9,6 +9,8 @@ CURLcode backdrop_curl_setopt_pointer(CURL *handle, CURLoption option, void *val
 CURLcode backdrop_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
 CURLcode backdrop_curl_setopt_read_function(CURL *handle,
     size_t (*callback)(char *buffer, size_t size, size_t count, void *userdata));
+// CURLOPT_DEBUGFUNCTION (only called while CURLOPT_VERBOSE is 1); used to keep the server's replies.
+CURLcode backdrop_curl_setopt_debug_function(CURL *handle, curl_debug_callback callback);
 CURLcode backdrop_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 
 #endif
