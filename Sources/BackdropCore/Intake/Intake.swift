@@ -1,0 +1,206 @@
+import Foundation
+
+/// Watches the inbox and takes each settled file as a job: it is renamed out of the inbox into
+/// `var/claimed/` at once (so it is never taken twice) and queued in the database, or refused
+/// into `var/rejected/` with its reason. Runs on one thread; all its state is confined to it.
+public final class Intake {
+    let configuration: Configuration
+    let db: Database
+    let store: JobStore
+    let publisher: Publisher
+    let log: Log
+    let onQueued: () -> Void
+    private let watcher: InotifyWatcher
+    private var candidates: [String: Candidate] = [:]
+    private var lastScan = Date.distantPast
+    private var settle: TimeInterval { Double(configuration.settleMilliseconds) / 1000 }
+
+    public init(configuration: Configuration, log: Log, onQueued: @escaping () -> Void) throws {
+        self.configuration = configuration
+        self.db = try Store.open(configuration)
+        self.store = JobStore(db: db)
+        self.publisher = Publisher(configuration: configuration, store: store)
+        self.log = log
+        self.onQueued = onQueued
+        self.watcher = try InotifyWatcher()
+    }
+
+    /// Makes a waiting `run` loop look at its stop flag now.
+    public func wake() { watcher.wake() }
+
+    /// Settles claims a crash interrupted: queued when the file made it to `var/claimed/`,
+    /// forgotten when it is still in the inbox (the scan takes it again).
+    public func recoverClaims() throws {
+        for job in try store.recover().claims {
+            let claimed = claimedPath(job)
+            if FileManager.default.fileExists(atPath: claimed) {
+                try store.markQueued(job.id, path: claimed)
+            } else {
+                try store.delete(job.id)
+            }
+        }
+    }
+
+    /// Watches and takes files until `shouldStop` says so.
+    public func run(shouldStop: () -> Bool) throws {
+        try UserFolders(configuration: configuration, db: db).create()
+        watcher.watchTree(configuration.inbox)
+        scan()
+        while !shouldStop() {
+            let now = Date()
+            let nextScan = lastScan.addingTimeInterval(configuration.rescanSeconds)
+            var deadline = nextScan
+            for candidate in candidates.values { deadline = min(deadline, candidate.due(now: now, settle: settle)) }
+            let events = watcher.wait(timeout: max(0.01, deadline.timeIntervalSince(now)))
+            if shouldStop() { break }
+            for event in events { handle(event) }
+            if Date() >= nextScan {
+                do { try UserFolders(configuration: configuration, db: db).create() } catch { log.error("cannot create user folders: \(error)") }
+                scan()
+            }
+            takeSettled()
+        }
+    }
+
+    // MARK: - Seeing files
+
+    private func handle(_ event: InotifyWatcher.Event) {
+        switch event {
+        case .completed(let path): see(path, completed: true)
+        case .changed(let path): see(path, completed: false)
+        case .folder(let path):
+            watcher.watchTree(path)
+            scan(below: path)
+        case .overflow:
+            log.info("inotify queue overflowed; rescanning the inbox")
+            scan()
+        }
+    }
+
+    private func see(_ path: String, completed: Bool) {
+        guard case let name = (path as NSString).lastPathComponent, !InboxPath.isInProgress(name) else { return }
+        guard let status = FileStatus(path: path), !status.isDirectory else {
+            candidates.removeValue(forKey: path)
+            return
+        }
+        let now = Date()
+        if var known = candidates[path] {
+            if known.size != status.size || known.modified != status.modified {
+                known.size = status.size
+                known.modified = status.modified
+                known.stableSince = now
+            }
+            if completed {
+                known.completed = true
+                known.stableSince = now
+            }
+            candidates[path] = known
+        } else {
+            candidates[path] = Candidate(size: status.size, modified: status.modified, stableSince: now, completed: completed)
+        }
+    }
+
+    /// Looks at every file in the tree: catches what notification missed, and files that were
+    /// there before the daemon started.
+    private func scan(below root: String? = nil) {
+        lastScan = Date()
+        var stack = [root ?? configuration.inbox]
+        while let folder = stack.popLast() {
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            for entry in entries {
+                let path = folder + "/" + entry
+                guard let status = FileStatus(path: path) else { continue }
+                if status.isDirectory {
+                    stack.append(path)
+                } else if candidates[path] == nil {
+                    see(path, completed: root != nil && settle == 0)
+                } else {
+                    see(path, completed: false)
+                }
+            }
+        }
+        if root == nil { watcher.watchTree(configuration.inbox) }
+    }
+
+    // MARK: - Taking files
+
+    private func takeSettled() {
+        let now = Date()
+        for (path, candidate) in candidates where candidate.due(now: now, settle: settle) <= now {
+            guard let status = FileStatus(path: path) else {
+                candidates.removeValue(forKey: path)
+                continue
+            }
+            if status.size != candidate.size || status.modified != candidate.modified {
+                see(path, completed: false)
+                continue
+            }
+            candidates.removeValue(forKey: path)
+            do {
+                try take(path, status: status)
+            } catch {
+                log.error("cannot take \(path): \(error)")
+            }
+        }
+    }
+
+    private func relative(_ path: String) -> String {
+        String(path.dropFirst(configuration.inbox.count + 1))
+    }
+
+    func claimedPath(_ job: Job) -> String { configuration.claimedFolder + "/\(job.id)-\(job.fileName)" }
+
+    private func take(_ path: String, status: FileStatus) throws {
+        let name = (path as NSString).lastPathComponent
+        switch InboxPath.classify(relative(path)) {
+        case .inProgress:
+            return
+        case .refuse(let user, let operation, let reason):
+            try refuse(path, name: name, user: user, operation: operation, reason: reason)
+        case .take(let user, let operation, let dryRun):
+            guard let access = try UserAccess.load(db, userName: user, operation: operation) else {
+                return try refuse(path, name: name, user: user, operation: operation.rawValue, reason: "\(user) is not an active Backdrop user")
+            }
+            if status.isSymlink {
+                return try refuse(path, name: name, user: user, operation: operation.rawValue, reason: "\(name) is a symbolic link; drop the file itself")
+            }
+            if !status.isRegular {
+                return try refuse(path, name: name, user: user, operation: operation.rawValue, reason: "\(name) is not a regular file")
+            }
+            if !access.hasAnyGrant {
+                return try refuse(path, name: name, user: user, operation: operation.rawValue, reason: "user \(user) has no grant for \(operation.rawValue)")
+            }
+            if status.size == 0 {
+                return try refuse(path, name: name, user: user, operation: operation.rawValue, reason: "\(name) is empty")
+            }
+            if status.size > Int64(configuration.maxFileBytes) {
+                return try refuse(path, name: name, user: user, operation: operation.rawValue,
+                                  reason: "\(name) is \(Int(status.size).grouped) bytes; the limit is \(configuration.maxFileBytes.grouped) bytes")
+            }
+            try claim(path, name: name, user: user, operation: operation, dryRun: dryRun)
+        }
+    }
+
+    private func claim(_ path: String, name: String, user: String, operation: OperationKind, dryRun: Bool) throws {
+        let job = try store.createClaiming(userName: user, operation: operation.rawValue, fileName: name, inboxPath: path, dryRun: dryRun)
+        let target = claimedPath(job)
+        try FileManager.default.createDirectory(atPath: configuration.claimedFolder, withIntermediateDirectories: true)
+        guard rename(path, target) == 0 else {
+            let code = errno
+            try store.delete(job.id)
+            if code == ENOENT { return }  // gone before we took it
+            throw FileError.cannot("move \(path) to", target, code)
+        }
+        AtomicFile.syncFolder(configuration.claimedFolder)
+        try store.markQueued(job.id, path: target)
+        log.info("job \(job.id): took \(relative(path))\(dryRun ? " (dry run)" : "")")
+        onQueued()
+    }
+
+    private func refuse(_ path: String, name: String, user: String?, operation: String, reason: String) throws {
+        let known = try user.flatMap { try db.row("SELECT 1 FROM users WHERE user_name = ? AND active = 1", [$0]) } != nil
+        let job = try store.createClaiming(userName: user ?? "", operation: operation, fileName: name, inboxPath: path, dryRun: false)
+        try publisher.reject(job, reason: reason, notify: known)
+        log.info("job \(job.id): rejected \(relative(path)): \(reason)")
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+
+/// Runs one job from its claimed file to its outcome.
+///
+/// 1. Refuse a duplicate (same user, operation and bytes as a job that applied records in the
+///    last 24 hours) or a user who may no longer run the operation.
+/// 2. Preflight: check the whole file; a whole-file problem fails the job with nothing applied.
+/// 3. Write `job.started`, then apply the records in batches. Each batch, its per-record
+///    failures and the job's progress commit in one transaction, so after a crash or a stop the
+///    job resumes after the last committed record: none is applied twice, none is dropped.
+///    A dry run applies every record in one transaction and rolls it back.
+/// 4. Finish and publish (summary, `job.finished`, email).
+public final class JobRunner {
+    public enum Result: Equatable { case finished, interrupted }
+
+    let configuration: Configuration
+    let db: Database
+    let store: JobStore
+    let publisher: Publisher
+    let shouldStop: () -> Bool
+    let batchSize: Int
+    let today: () -> Day
+
+    public init(configuration: Configuration, db: Database, batchSize: Int = 5000,
+                today: @escaping () -> Day = { Day.today() }, shouldStop: @escaping () -> Bool = { false }) {
+        self.configuration = configuration
+        self.db = db
+        self.store = JobStore(db: db)
+        self.publisher = Publisher(configuration: configuration, store: store)
+        self.batchSize = batchSize
+        self.today = today
+        self.shouldStop = shouldStop
+    }
+
+    public func run(_ job: Job) throws -> Result {
+        guard FileManager.default.fileExists(atPath: job.path) else {
+            return try fail(job, "the claimed file \(job.path) is missing; drop \(job.fileName) again")
+        }
+        let hash: String
+        if let known = job.sha256 {
+            hash = known
+        } else {
+            hash = try SHA256.hex(ofFile: job.path)
+            try store.recordHash(job.id, sha256: hash)
+        }
+        if !job.dryRun, job.startedAt == nil, let earlier = try store.duplicate(of: job, sha256: hash) {
+            try publisher.reject(job, reason: "duplicate of job \(earlier.id) (\(earlier.fileName), dropped at \(earlier.receivedAt)), which already applied \(earlier.succeeded.grouped) record\(earlier.succeeded == 1 ? "" : "s"); the same file is not applied twice within 24 hours")
+            return .finished
+        }
+        guard let kind = job.operationKind, let type = OperationRegistry.type(for: kind) else {
+            return try fail(job, "the operation \(job.operation) is not available in this version of Backdrop")
+        }
+        guard let access = try UserAccess.load(db, userName: job.userName, operation: kind) else {
+            try publisher.reject(job, reason: "user \(job.userName) is unknown or inactive", notify: false)
+            return .finished
+        }
+        guard access.hasAnyGrant else {
+            try publisher.reject(job, reason: "user \(job.userName) has no grant for \(kind.rawValue)")
+            return .finished
+        }
+
+        let preflight: Preflight.Result
+        do {
+            preflight = try Preflight.check(path: job.path, name: job.fileName, columns: type.columns)
+        } catch {
+            return try fail(job, "\(job.fileName) \(error.description)", header: nil)
+        }
+        if job.startedAt == nil || job.total == nil {
+            var started = job
+            started.total = preflight.total
+            try NotificationWriter(configuration: configuration).write(.started, job: started)
+        }
+        try store.markStarted(job.id, sha256: hash, total: preflight.total, header: preflight.header, ignored: preflight.map.ignored)
+
+        let context = OperationContext(db: db, access: access, jobID: job.id, today: today(), dates: configuration.dateParser)
+        let operation = try type.init(context: context, map: preflight.map)
+        let reader: any RecordReader
+        do {
+            reader = try RecordFiles.open(path: job.path, name: job.fileName, header: preflight.header)
+        } catch {
+            return try fail(job, "\(job.fileName) \(error.description)", header: preflight.header)
+        }
+        let applier = RecordApplier(operation: operation, savepoints: type.needsSavepoint, db: db,
+                                    checkWidth: !RecordFiles.isXML(job.fileName), width: preflight.header.count)
+        let interrupted: Bool
+        if job.dryRun {
+            interrupted = try dryRun(job, reader: reader, applier: applier)
+        } else {
+            interrupted = try apply(job, reader: reader, applier: applier)
+        }
+        if interrupted { return .interrupted }
+
+        guard let applied = try store.job(job.id) else { return .finished }
+        let outcome: Job.Outcome = applied.failed == 0 ? .succeeded : applied.succeeded == 0 ? .failed : .partiallySucceeded
+        try store.finish(job.id, outcome: outcome, error: nil, path: nil, retentionDays: configuration.retentionDays)
+        try publisher.publish(try store.job(job.id)!)
+        return .finished
+    }
+
+    /// Applies the records in batches after the ones already committed. True when a stop was
+    /// requested between two batches.
+    private func apply(_ job: Job, reader: any RecordReader, applier: RecordApplier) throws -> Bool {
+        var done = 0, succeeded = job.succeeded, failed = job.failed
+        while done < job.done {
+            guard try nextRecord(reader, job) != nil else { break }
+            done += 1
+        }
+        var atEnd = false
+        while !atEnd {
+            if shouldStop() { return true }
+            try db.transaction {
+                applier.operation.beginBatch()
+                var count = 0
+                while count < batchSize {
+                    guard let record = try nextRecord(reader, job) else {
+                        atEnd = true
+                        break
+                    }
+                    count += 1
+                    done += 1
+                    if let failure = try applier.apply(record) {
+                        failed += 1
+                        try store.recordFailure(job.id, line: record.line, reference: failure.reference, reason: failure.reason, fields: record.values)
+                    } else {
+                        succeeded += 1
+                    }
+                }
+                try store.recordProgress(job.id, done: done, succeeded: succeeded, failed: failed)
+            }
+        }
+        return false
+    }
+
+    /// Validates every record exactly as for real, in one transaction that is rolled back;
+    /// then stores the outcomes.
+    private func dryRun(_ job: Job, reader: any RecordReader, applier: RecordApplier) throws -> Bool {
+        var failures: [(RawRecord, RecordApplier.Failure)] = []
+        var done = 0
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            applier.operation.beginBatch()
+            while let record = try nextRecord(reader, job) {
+                if done % batchSize == 0, shouldStop() {
+                    try db.execute("ROLLBACK")
+                    return true
+                }
+                done += 1
+                if let failure = try applier.apply(record) { failures.append((record, failure)) }
+            }
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+        try db.execute("ROLLBACK")
+        try db.transaction {
+            try db.execute("DELETE FROM job_failures WHERE job_id = ?", [job.id])
+            for (record, failure) in failures {
+                try store.recordFailure(job.id, line: record.line, reference: failure.reference, reason: failure.reason, fields: record.values)
+            }
+            try store.recordProgress(job.id, done: done, succeeded: done - failures.count, failed: failures.count)
+        }
+        return false
+    }
+
+    private func nextRecord(_ reader: any RecordReader, _ job: Job) throws -> RawRecord? {
+        do {
+            return try reader.next()
+        } catch {
+            // The preflight read this file whole; it can only fail now if it changed under us.
+            throw FileError("\(job.fileName) could not be read again after its check: \(error.description)")
+        }
+    }
+
+    private func fail(_ job: Job, _ error: String, header: [String]? = nil) throws -> Result {
+        if let header { try store.markStarted(job.id, sha256: job.sha256 ?? "", total: 0, header: header, ignored: []) }
+        try store.finish(job.id, outcome: .failed, error: error, path: nil, retentionDays: configuration.retentionDays)
+        try publisher.publish(try store.job(job.id)!)
+        return .finished
+    }
+}
+
+/// Applies one record through an operation and turns its refusal into a failure to report.
+final class RecordApplier {
+    struct Failure { let reference: String; let reason: String }
+
+    let operation: any BulkOperation
+    let savepoints: Bool
+    let db: Database
+    let checkWidth: Bool
+    let width: Int
+
+    init(operation: any BulkOperation, savepoints: Bool, db: Database, checkWidth: Bool, width: Int) {
+        self.operation = operation
+        self.savepoints = savepoints
+        self.db = db
+        self.checkWidth = checkWidth
+        self.width = width
+    }
+
+    func apply(_ record: RawRecord) throws -> Failure? {
+        if checkWidth && record.values.count != width {
+            return Failure(reference: operation.reference(record.values),
+                           reason: "Row has \(record.values.count) fields, the header has \(width)")
+        }
+        do {
+            if savepoints {
+                try db.savepoint { try operation.apply(record.values, line: record.line) }
+            } else {
+                try operation.apply(record.values, line: record.line)
+            }
+            return nil
+        } catch let failure as RecordFailure {
+            return Failure(reference: operation.reference(record.values), reason: failure.reason)
+        } catch let error as DatabaseError where savepoints && error.isConstraintViolation {
+            return Failure(reference: operation.reference(record.values), reason: "could not be applied: \(error.message)")
+        }
+    }
+}
