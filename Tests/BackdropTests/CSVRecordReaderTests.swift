@@ -76,7 +76,7 @@ private func readAll(_ path: String) throws -> (header: [String], records: [RawR
     }
 
     @Test(arguments: [
-        ("an unclosed quote on the last line", "a,b\n1,2\n3,\"four\n", FormatError(line: 3, column: 3, message: "a quoted field is never closed (the quote opens here and the file ends at line 4)")),
+        ("an unclosed quote on the last line", "a,b\n1,2\n3,\"four\n", FormatError(line: 3, column: 3, message: "a quoted field is never closed: the quote that opens here runs to the end of the file")),
         ("text after a closing quote", "a,b\n1,\"2\"x\n", FormatError(line: 2, column: 6, message: "unexpected character 'x' after the closing quote of a field; a quote inside a quoted field is written twice (\"\")")),
         ("invalid UTF-8", "a,b\n1,caf\u{E9}\n", FormatError(line: 2, column: 3, message: "the text is not valid UTF-8")),
         ("a NUL byte", "a,b\n1,x\u{0}y\n", FormatError(line: 2, column: 4, message: "the file contains a NUL byte; it is not a text file")),

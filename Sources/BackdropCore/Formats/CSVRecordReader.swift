@@ -127,7 +127,7 @@ public final class CSVRecordReader: RecordReader {
         while true {
             guard try available() else {
                 throw FormatError(line: start.line, column: start.column,
-                                  message: "a quoted field is never closed (the quote opens here and the file ends at line \(line))")
+                                  message: "a quoted field is never closed: the quote that opens here runs to the end of the file")
             }
             let byte = take()
             switch byte {
