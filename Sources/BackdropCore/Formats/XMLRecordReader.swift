@@ -108,13 +108,14 @@ public final class XMLRecordReader: RecordReader {
         var field = 0
         while true {
             let status = xmlTextReaderRead(reader)
-            if let error = state.firstError { throw located(error) }
+            // A failed read(2) looks like the end of the file to libxml2; it comes first.
+            if let error = state.readFailure ?? state.firstError { throw located(error) }
             if status == 0 {
                 finished = true
                 return nil
             }
             if status < 0 {
-                throw located(state.readFailure ?? FormatError(line: 0, message: "malformed XML"))
+                throw located(FormatError(line: 0, message: state.genericMessage ?? "malformed XML"))
             }
             switch xmlTextReaderNodeType(reader) {
             case NodeType.element:
@@ -435,11 +436,13 @@ private final class XMLReaderState {
             message: Self.message(error.message))
     }
 
-    /// Records a message from libxml2's generic (printf-style) channel; the arguments are not
-    /// read, only the format text.
+    /// The first message from libxml2's generic (printf-style) channel, kept only to explain a
+    /// failure that brought no structured error. Only the format text is read, not the arguments.
+    private(set) var genericMessage: String?
+
     func recordGeneric(_ format: UnsafePointer<CChar>?) {
-        guard firstError == nil else { return }
-        firstError = FormatError(line: 0, message: Self.message(format))
+        guard genericMessage == nil, let format else { return }
+        genericMessage = Self.message(format)
     }
 
     /// libxml2's message on one line, trimmed ("…UTF-8, indicate encoding !\nBytes: 0xFF …").
