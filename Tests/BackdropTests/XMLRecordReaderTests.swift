@@ -193,6 +193,20 @@ private func read(_ path: String, header: [String] = []) -> Outcome {
         #expect(error.line == errorLine, "\(name): \(error)")
     }
 
+    /// The same with one record per line, the bad record on the line after the last good one.
+    @Test func malformedLastRecordOfAOneLinePerRecordFile() throws {
+        let dir = try TemporaryFolder()
+        var text = "<root>\n"
+        for i in 0..<70_000 { text += "<rec><a>\(i)</a><b>x</b></rec>\n" }
+        text += "<rec><a>bad</b></rec>\n</root>\n"
+        let outcome = read(try dir.write("big.xml", text))
+        #expect(outcome.records.count == 70_000)
+        #expect(outcome.records.enumerated().allSatisfy { $1.line == $0 + 2 })
+        #expect(outcome.records.last == RawRecord(line: 70_001, values: ["69999", "x"]))
+        #expect(outcome.error?.line == 70_002)
+        #expect(outcome.error?.message.contains("mismatch") == true)
+    }
+
     // MARK: Hostile files
 
     /// With `longProlog`, a comment longer than the reader's first buffer comes first, so that the
@@ -282,6 +296,33 @@ private func read(_ path: String, header: [String] = []) -> Outcome {
             #expect(outcome.error.map { $0.line >= 1 && !$0.message.isEmpty } == true, "\(String(describing: outcome.error))")
         }
         #expect(outcomes.last?.error == nil)  // a version 1.1 document is only a warning
+    }
+
+    /// Readers on several threads at once keep their records and errors apart.
+    @Test func readersOnSeveralThreadsAtOnce() async throws {
+        let dir = try TemporaryFolder()
+        var paths: [String] = []
+        for file in 0..<8 {
+            var text = "<r>\n"
+            for i in 0..<2_000 { text += "<x><n>\(file)-\(i)</n></x>\n" }
+            if file % 2 == 1 { text += "<x><n>oops</m></x>\n" }
+            paths.append(try dir.write("f\(file).xml", text + "</r>\n"))
+        }
+        let results = await withTaskGroup(of: (Int, Int, Int?, String?).self) { group in
+            for (file, path) in paths.enumerated() {
+                group.addTask {
+                    let outcome = read(path)
+                    return (file, outcome.records.count, outcome.error?.line, outcome.records.last?.values.first)
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = ($1.1, $1.2, $1.3) }
+        }
+        for file in 0..<8 {
+            let result = try #require(results[file])
+            #expect(result.0 == 2_000)
+            #expect(result.1 == (file % 2 == 1 ? 2_002 : nil))
+            #expect(result.2 == "\(file)-1999")
+        }
     }
 
     // MARK: Speed (manual)

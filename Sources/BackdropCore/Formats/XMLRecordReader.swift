@@ -55,6 +55,9 @@ public final class XMLRecordReader: RecordReader {
     /// Opens `path` with columns already known (for example from an earlier pass over the same
     /// file): values are placed in that order, and names not in it are appended as they appear.
     public init(path: String, header knownHeader: [String]) throws(FormatError) {
+        // Idempotent and guarded by libxml2's own init lock, so readers may first be created on
+        // several threads at once.
+        xmlInitParser()
         let state = try XMLReaderState(path: path)
         try state.checkProlog()
         let options = Int32(bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue)
