@@ -18,7 +18,7 @@ let backdropExecutable: String = {
 /// Waits for a condition without sleeping longer than needed: checks every 20 ms until the
 /// deadline. Returns whether it came true.
 @discardableResult
-func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+func eventually(timeout: TimeInterval = 20, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if try condition() { return true }

@@ -211,6 +211,7 @@ private struct SettingsReader {
     func show(_ value: Any) -> String {
         if let text = value as? String { return "\"\(text)\"" }
         if value is NSNull { return "null" }
+        if isBoolean(value) { return (value as? Bool) == true ? "true" : "false" }
         return "\(value)"
     }
 
