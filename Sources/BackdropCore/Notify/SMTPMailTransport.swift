@@ -87,7 +87,7 @@ public struct SMTPMailTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage, rendered: [UInt8]) throws(MailDeliveryError) {
-        let where_ = "SMTP server \(settings.displayURL)"
+        let server = "SMTP server \(settings.displayURL)"
         guard CurlGlobal.initResult == CURLE_OK else {
             throw .permanent("libcurl could not be initialised: \(String(cString: curl_easy_strerror(CurlGlobal.initResult)))")
         }
@@ -174,7 +174,7 @@ public struct SMTPMailTransport: MailTransport {
             let buffered = String(cString: errorBuffer)
             return buffered.isEmpty ? String(cString: curl_easy_strerror(result)) : buffered
         }()
-        var text = "\(where_): "
+        var text = "\(server): "
         if responseCode >= 400 {
             let reply = state.reply(withCode: responseCode) ?? "\(responseCode)"
             text += "server replied \"\(reply)\" (curl: \(curlText))"
