@@ -219,20 +219,51 @@ enum MailHeader {
         return fold(field, phraseTokens(name, firstRoom: lineLimit - field.utf8.count - 2) + ["<\(address.address)>"])
     }
 
-    /// A display name: atoms as is, ASCII with specials as a quoted-string, else encoded-words.
+    /// A display name. All plain words: as is. Printable ASCII: one quoted-string. Otherwise
+    /// word by word, so that the common case never needs two adjacent encoded-words (whose
+    /// separating space RFC 2047 decoders drop but some parsers, such as Python's, keep):
+    /// plain words as is, ASCII words with specials as quoted-strings, and each run of words
+    /// with non-ASCII text as encoded-words (split only when longer than one encoded-word).
     static func phraseTokens(_ name: String, firstRoom: Int) -> [String] {
         let words = name.split(separator: " ").map(String.init)
-        if isPrintableASCII(name), !name.contains("=?") {
-            if words.allSatisfy({ $0.utf8.allSatisfy(isAtext) && $0.utf8.count <= firstRoom }) { return words }
-            var quoted = "\""
-            for ch in name.unicodeScalars {
-                if ch == "\"" || ch == "\\" { quoted.append("\\") }
-                quoted.unicodeScalars.append(ch)
+        func isAtom(_ word: String) -> Bool { word.utf8.allSatisfy(isAtext) && !word.contains("=?") }
+        func quoted(_ text: String) -> String {
+            var result = "\""
+            for ch in text.unicodeScalars {
+                if ch == "\"" || ch == "\\" { result.append("\\") }
+                result.unicodeScalars.append(ch)
             }
-            quoted.append("\"")
-            if quoted.utf8.count <= firstRoom { return [quoted] }
+            return result + "\""
         }
-        return encodedWords(name, firstRoom: firstRoom)
+        if isPrintableASCII(name), !name.contains("=?") {
+            if words.allSatisfy({ isAtom($0) && $0.utf8.count <= firstRoom }) { return words }
+            if quoted(name).utf8.count <= firstRoom { return [quoted(name)] }
+        }
+        var tokens: [String] = []
+        var run: [String] = []  // consecutive words that need encoding
+        var quotedRun: [String] = []  // consecutive ASCII words with specials
+        func flushRuns() {
+            if !quotedRun.isEmpty { tokens.append(quoted(quotedRun.joined(separator: " "))) }
+            quotedRun.removeAll()
+            if !run.isEmpty {
+                tokens += encodedWords(run.joined(separator: " "), firstRoom: tokens.isEmpty ? firstRoom : encodedWordLimit)
+            }
+            run.removeAll()
+        }
+        for word in words {
+            if isAtom(word), word.utf8.count <= firstRoom {
+                flushRuns()
+                tokens.append(word)
+            } else if isPrintableASCII(word), !word.contains("=?"), quoted(word).utf8.count <= firstRoom {
+                if !run.isEmpty || quoted((quotedRun + [word]).joined(separator: " ")).utf8.count > firstRoom { flushRuns() }
+                quotedRun.append(word)
+            } else {
+                if !quotedRun.isEmpty { flushRuns() }
+                run.append(word)
+            }
+        }
+        flushRuns()
+        return tokens
     }
 
     /// `=?UTF-8?B?...?=` words, each holding whole Unicode scalars, the first at most `firstRoom`

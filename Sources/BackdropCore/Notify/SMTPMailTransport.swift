@@ -87,7 +87,7 @@ public struct SMTPMailTransport: MailTransport {
     }
 
     public func send(_ message: MailMessage, rendered: [UInt8]) throws(MailDeliveryError) {
-        let where_ = "SMTP server \(settings.displayURL)"
+        let server = "SMTP server \(settings.displayURL)"
         guard CurlGlobal.initResult == CURLE_OK else {
             throw .permanent("libcurl could not be initialised: \(String(cString: curl_easy_strerror(CurlGlobal.initResult)))")
         }
@@ -174,10 +174,10 @@ public struct SMTPMailTransport: MailTransport {
             let buffered = String(cString: errorBuffer)
             return buffered.isEmpty ? String(cString: curl_easy_strerror(result)) : buffered
         }()
-        var text = "\(where_): "
-        if responseCode > 0 {
-            let reply = state.lastReply.isEmpty ? "\(responseCode)" : state.lastReply
-            text += "server replied \(reply.debugDescription) (curl: \(curlText))"
+        var text = "\(server): "
+        if responseCode >= 400 {
+            let reply = state.reply(withCode: responseCode) ?? "\(responseCode)"
+            text += "server replied \"\(reply)\" (curl: \(curlText))"
         } else {
             text += "\(curlText) (curl error \(result.rawValue))"
         }
@@ -220,7 +220,8 @@ private enum CurlGlobal {
 private final class TransferState {
     let payload: [UInt8]
     var offset = 0
-    private var replyLines: [String] = []
+    /// The server's most recent replies (each: its lines), oldest first, at most 20.
+    private var replies: [[String]] = []
     private var replyComplete = true
 
     init(payload: [UInt8]) {
@@ -241,14 +242,23 @@ private final class TransferState {
     func received(_ bytes: UnsafeRawBufferPointer) {
         let text = String(decoding: bytes, as: UTF8.self)
         for line in text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
-            if replyComplete { replyLines.removeAll(); replyComplete = false }
-            let clean = String(MailHeader.cleanText(String(line)).prefix(300))
-            if replyLines.count < 10 { replyLines.append(clean) }
+            if replyComplete || replies.isEmpty {
+                replies.append([])
+                if replies.count > 20 { replies.removeFirst() }
+                replyComplete = false
+            }
+            if replies[replies.count - 1].count < 10 {
+                replies[replies.count - 1].append(String(MailHeader.cleanText(String(line)).prefix(300)))
+            }
             let utf8 = Array(line.utf8)
             if utf8.count < 4 || utf8[3] != UInt8(ascii: "-") { replyComplete = true }
         }
     }
 
-    /// The last complete (or partial) reply, its lines joined by " / ".
-    var lastReply: String { replyLines.joined(separator: " / ") }
+    /// The text of the last reply with this code (curl has usually sent QUIT after the failing
+    /// command, so the very last reply is the goodbye), its lines joined by " / ".
+    func reply(withCode code: Int) -> String? {
+        let prefix = String(code)
+        return replies.last { $0.first?.hasPrefix(prefix) == true }.map { $0.joined(separator: " / ") }
+    }
 }
