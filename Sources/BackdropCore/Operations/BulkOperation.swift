@@ -50,6 +50,9 @@ public enum OperationRegistry {
     public static func type(for kind: OperationKind) -> (any BulkOperation.Type)? {
         switch kind {
         case .createTrainingRecords: return CreateTrainingRecords.self
+        case .createRolesAndTraining: return CreateRolesAndTraining.self
+        case .addCoursesToRoles: return AddCoursesToRoles.self
+        case .updateRoles: return UpdateRoles.self
         default: return nil
         }
     }
