@@ -50,6 +50,7 @@ public enum OperationRegistry {
     public static func type(for kind: OperationKind) -> (any BulkOperation.Type)? {
         switch kind {
         case .createTrainingRecords: return CreateTrainingRecords.self
+        case .bulkDelete: return BulkDelete.self
         default: return nil
         }
     }
