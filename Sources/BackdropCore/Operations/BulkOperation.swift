@@ -51,6 +51,7 @@ public enum OperationRegistry {
         switch kind {
         case .createTrainingRecords: return CreateTrainingRecords.self
         case .bulkDelete: return BulkDelete.self
+        case .autoArchiveTraining: return AutoArchiveTraining.self
         default: return nil
         }
     }
