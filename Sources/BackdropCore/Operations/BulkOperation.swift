@@ -52,6 +52,7 @@ public enum OperationRegistry {
         case .createTrainingRecords: return CreateTrainingRecords.self
         case .bulkDelete: return BulkDelete.self
         case .autoArchiveTraining: return AutoArchiveTraining.self
+        case .trainingBulkUpdate: return TrainingBulkUpdate.self
         default: return nil
         }
     }
