@@ -143,4 +143,29 @@ import Testing
         #expect(try workspace.failures(job).map(\.reason) == ["LeaveDate 31/11/2026 is not a date (YYYY-MM-DD or DD/MM/YYYY)"])
         #expect(try workspace.db.row("SELECT left_on FROM people WHERE person_ref = 'P001'")?.string(0) == "2026-11-30")
     }
+
+    @Test(.tags(.endToEnd)) func throughTheDaemonAnXMLFeedOfLeaversIsArchived() throws {
+        let demo = try DemoDaemon(reference: [
+            (.trainingRecords, "PersonRef,CourseCode,CompletedOn\nP0000001,FIRE-101,2026-03-01\nP0000001,MH-200,2026-02-15\nP0000003,FA-300,2026-01-10\n"),
+            (.actions, "Reference,Parent,Status\nACT-1,TR-0000001,Draft\nACT-2,TR-0000002,Completed\nACT-3,TR-0000003,InProgress\n"),
+        ])
+        let (finished, failures) = try demo.run(.autoArchiveTraining, """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <leavers>
+              <leaver><PersonRef>P0000001</PersonRef><LeaveDate>2026-11-30</LeaveDate></leaver>
+              <leaver><PersonRef>P0000001</PersonRef></leaver>
+              <leaver><PersonRef>P0000099</PersonRef></leaver>
+            </leavers>
+
+            """, name: "leavers.xml")
+        #expect((finished["job"] as? [String: Any])?["outcome"] as? String == "partially_succeeded")
+        #expect(finished["counts"] as? [String: Int] == ["total": 3, "succeeded": 1, "failed": 2])
+        #expect(failures.map { $0["line"] as? Int } == [4, 5])
+        #expect(failures.map { $0["reason"] as? String } == ["Person P0000001 is already archived (left on 2026-11-30)", "Person P0000099 not found"])
+        let db = try demo.database()
+        let person = try #require(try db.row("SELECT current, leaver, left_on FROM people WHERE person_ref = 'P0000001'"))
+        #expect(person.int(0) == 0 && person.int(1) == 1 && person.string(2) == "2026-11-30")
+        #expect(try db.rows("SELECT archived FROM training_records ORDER BY id").map { $0.int(0) } == [1, 1, 0])
+        #expect(try db.rows("SELECT status FROM actions ORDER BY reference").map { $0.string(0) } == ["Removed", "Completed", "InProgress"])
+    }
 }

@@ -126,4 +126,31 @@ import Testing
         #expect(job.outcome == .rejected)
         #expect(try workspace.count("SELECT deleted FROM incidents WHERE reference = 'INC-1'") == 0)
     }
+
+    @Test(.tags(.endToEnd)) func throughTheDaemonRecordsAreDeletedAndRefusalsReported() throws {
+        let demo = try DemoDaemon(reference: [
+            (.incidents, "Reference,OrgUnit,Status\nINC-1,Acme/UK/North,Open\nINC-2,Acme/UK/North,Closed\nINC-3,Acme/UK/South,Open\n"),
+            (.audits, "Reference,OrgUnit,Status\nPA-1,Acme/UK/North,Submitted\n"),
+            (.actions, "Reference,Parent,Status\nACT-1,INC-3,Draft\n"),
+        ])
+        let (finished, failures) = try demo.run(.bulkDelete, """
+            Module,Reference,Reason
+            Incident,INC-1,entered twice
+            Incident,INC-2,
+            Procedural Audit,PA-1,
+            Incident,INC-3,
+            Incident,INC-404,
+
+            """)
+        #expect((finished["job"] as? [String: Any])?["outcome"] as? String == "partially_succeeded")
+        #expect(finished["counts"] as? [String: Int] == ["total": 5, "succeeded": 2, "failed": 3])
+        #expect(failures.map { $0["line"] as? Int } == [3, 5, 6])
+        #expect(failures.map { $0["reference"] as? String } == ["INC-2", "INC-3", "INC-404"])
+        #expect(failures.map { $0["reason"] as? String } == [
+            "Incident INC-2 is Closed and cannot be deleted", "Incident INC-3 has 1 open action", "Incident INC-404 not found",
+        ])
+        let db = try demo.database()
+        #expect(try db.rows("SELECT reference FROM incidents WHERE deleted = 1").map { $0.string(0) } == ["INC-1"])
+        #expect(try db.rows("SELECT reference FROM audits WHERE deleted = 1").map { $0.string(0) } == ["PA-1"])
+    }
 }

@@ -171,4 +171,23 @@ import Testing
         #expect(job.outcome == .succeeded)
         #expect(try record(workspace, 2).last == "checked")
     }
+
+    @Test(.tags(.endToEnd)) func throughTheDaemonRecordsAreUpdatedByReferenceOrKey() throws {
+        let demo = try DemoDaemon(reference: [
+            (.trainingRecords, "PersonRef,CourseCode,CompletedOn,Trainer,Comments\nP0000001,FIRE-101,2026-03-01,Sam,first\nP0000003,FA-300,2026-01-10,,\n"),
+        ])
+        let (finished, failures) = try demo.run(.trainingBulkUpdate, """
+            RecordRef,PersonRef,CourseCode,CompletedOn,Trainer,Comments
+            TR-0000001,,,,Kim,#N/A
+            ,P0000003,FA-300,2026-01-10,Lee,
+            TR-0000009,,,,Kim,
+
+            """)
+        #expect((finished["job"] as? [String: Any])?["outcome"] as? String == "partially_succeeded")
+        #expect(finished["counts"] as? [String: Int] == ["total": 3, "succeeded": 2, "failed": 1])
+        #expect(failures.map { $0["line"] as? Int } == [4])
+        #expect(failures.map { $0["reason"] as? String } == ["Training record TR-0000009 not found"])
+        let rows = try demo.database().rows("SELECT trainer, comments FROM training_records ORDER BY id")
+        #expect(rows.map { "\($0.string(0) ?? "-") \($0.string(1) ?? "-")" } == ["Kim -", "Lee -"])
+    }
 }
