@@ -17,7 +17,7 @@ PY="${BENCH_PYTHON:-python3}"
 now() { date +%s.%N; }
 wait_for() { # FILE TIMEOUT_SECONDS
   local deadline=$(( $(date +%s) + $2 ))
-  until [ -f "$1" ]; do
+  until [ -e "$1" ]; do
     [ "$(date +%s)" -lt "$deadline" ] || { echo "bench: timed out waiting for $1" >&2; return 1; }
     sleep 0.01
   done
@@ -31,7 +31,7 @@ for fmt in csv xml; do
   for kind in org-units users people courses; do "$BIN" load "$kind" "$DATA/ref/$kind.csv" >/dev/null; done
   "$BIN" serve 2>serve.log &
   pid=$!
-  wait_for inbox/hr.admin/create-roles-and-training 30 || wait_for "inbox/hr.admin" 30
+  wait_for inbox/hr.admin/create-roles-and-training 30
   mkdir -p inbox/hr.admin/create-roles-and-training inbox/lms.sync/create-training-records
   cp "$DATA/ref/roles.csv" inbox/hr.admin/create-roles-and-training/roles.csv.part
   mv inbox/hr.admin/create-roles-and-training/roles.csv{.part,}

@@ -57,7 +57,7 @@ final class DaemonProcess {
     init(folder: String) throws {
         self.folder = folder
         logPath = folder + "/serve-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: backdropExecutable)
         process.arguments = ["serve"]
         process.currentDirectoryURL = URL(fileURLWithPath: folder)

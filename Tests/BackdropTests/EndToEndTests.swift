@@ -42,7 +42,12 @@ import Testing
         let csv = try String(contentsOfFile: summaryFolder + "/failures.csv", encoding: .utf8)
         #expect(csv.hasPrefix("PersonRef,CourseCode,CompletedOn,ExpiresOn,Result,Trainer,Hours,CertificateRef,Comments,Line,Reason\r\n"))
 
-        let mails = try FileManager.default.contentsOfDirectory(atPath: root + "/outbox/mail").filter { $0.hasSuffix(".eml") }
+        // The email is sent by the delivery loop just after the job is published.
+        var mails: [String] = []
+        #expect(eventually {
+            mails = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/outbox/mail")) ?? []).filter { $0.hasSuffix(".eml") }
+            return !mails.isEmpty
+        })
         #expect(mails.count == 1)
         let eml = try String(contentsOfFile: root + "/outbox/mail/" + mails[0], encoding: .utf8)
         #expect(eml.contains("To: \"jane.doe\" <jane.doe@example.com>"))

@@ -47,9 +47,10 @@ public final class JobRunner {
             try publisher.reject(job, reason: "duplicate of job \(earlier.id) (\(earlier.fileName), dropped at \(earlier.receivedAt)), which already applied \(earlier.succeeded.grouped) record\(earlier.succeeded == 1 ? "" : "s"); the same file is not applied twice within 24 hours")
             return .finished
         }
-        guard let kind = job.operationKind, let type = OperationRegistry.type(for: kind) else {
-            return try fail(job, "the operation \(job.operation) is not available in this version of Backdrop")
+        guard let kind = job.operationKind else {
+            return try fail(job, "\(job.operation) is not an operation")
         }
+        let type = OperationRegistry.type(for: kind)
         guard let access = try UserAccess.load(db, userName: job.userName, operation: kind) else {
             try publisher.reject(job, reason: "user \(job.userName) is unknown or inactive", notify: false)
             return .finished

@@ -47,13 +47,15 @@ public struct OperationContext {
 
 /// The operation type for each slug.
 public enum OperationRegistry {
-    public static func type(for kind: OperationKind) -> (any BulkOperation.Type)? {
+    public static func type(for kind: OperationKind) -> any BulkOperation.Type {
         switch kind {
         case .createTrainingRecords: return CreateTrainingRecords.self
         case .createRolesAndTraining: return CreateRolesAndTraining.self
         case .addCoursesToRoles: return AddCoursesToRoles.self
         case .updateRoles: return UpdateRoles.self
-        default: return nil
+        case .bulkDelete: return BulkDelete.self
+        case .autoArchiveTraining: return AutoArchiveTraining.self
+        case .trainingBulkUpdate: return TrainingBulkUpdate.self
         }
     }
 }
