@@ -11,6 +11,8 @@ DATA="${BENCH_DATA:-/tmp/bench-data}"
 ROWS="${1:-1m}"
 BIN="$ROOT/.build/release/backdrop"
 PY="${BENCH_PYTHON:-python3}"
+FORMATS="${BENCH_FORMATS:-csv xml}"
+PEER="${BENCH_PEER:-yes}"
 [ -x "$BIN" ] || { echo "bench: build first (make build)" >&2; exit 66; }
 [ -f "$DATA/records_$ROWS.csv" ] || "$SHARED/bench/prepare.sh" "$DATA" >&2
 
@@ -24,7 +26,7 @@ wait_for() { # FILE TIMEOUT_SECONDS
 }
 
 results=()
-for fmt in csv xml; do
+for fmt in $FORMATS; do
   work="$(mktemp -d /tmp/backdrop-bench.XXXXXX)"
   cd "$work"
   echo '{"settle_ms": 0, "mail": {"transport": "file"}}' > backdrop.json
@@ -48,11 +50,13 @@ for fmt in csv xml; do
   line=$(printf "backdrop %s %s: %.2f s, peak RSS %s MiB, %s" "$fmt" "$ROWS" "$seconds" "$rss" "$counts")
   echo "$line"
   results+=("$line")
+  grep -E "job 2: (checked|applied|published)" serve.log | sed "s/^/  /"
   cd "$ROOT"
   rm -rf "$work"
 done
 
-for fmt in csv xml; do
+[ "$PEER" = yes ] || exit 0
+for fmt in $FORMATS; do
   cp "$DATA/ref/ref.db" /tmp/backdrop-bench-peer.db
   out=$( { /usr/bin/env time -f "%e %M" "$PY" "$SHARED/bench/py_import.py" --db /tmp/backdrop-bench-peer.db "$DATA/records_$ROWS.$fmt" >/dev/null; } 2>&1 | tail -1)
   set -- $out

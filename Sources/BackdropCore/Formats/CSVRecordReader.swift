@@ -99,6 +99,7 @@ public final class CSVRecordReader: RecordReader {
             _ = take()
             return try readQuotedField(openedAt: (fieldLine, fieldColumn))
         }
+        if let fast = try readUnquotedFieldInBuffer(line: fieldLine, column: fieldColumn) { return fast }
         var nonASCII: UInt8 = 0
         while try available() {
             let byte = take()
@@ -120,6 +121,48 @@ public final class CSVRecordReader: RecordReader {
             }
         }
         return (try makeString(nonASCII, line: fieldLine, column: fieldColumn), true)
+    }
+
+    /// The usual case, done in one sweep: an unquoted field that ends inside the buffer.
+    /// Nil when the field runs past the buffer's end or holds a NUL (the byte-wise path decides).
+    private func readUnquotedFieldInBuffer(line fieldLine: Int, column fieldColumn: Int) throws(FormatError) -> (String, Bool)? {
+        let start = source.position
+        let delimiter = self.delimiter
+        let scan: (stop: Int, nonASCII: UInt8, value: String?)? = source.buffer.withUnsafeBufferPointer { bytes in
+            var index = start
+            var nonASCII: UInt8 = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == delimiter || byte == Self.lf || byte == Self.cr || byte == 0 {
+                    guard byte != 0 else { return nil }
+                    let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    let value = nonASCII & 0x80 == 0 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+                    return (index, nonASCII, value)
+                }
+                nonASCII |= byte
+                index += 1
+            }
+            return nil
+        }
+        guard let scan else { return nil }
+        guard let value = scan.value else {
+            throw FormatError(line: fieldLine, column: fieldColumn, message: "the text is not valid \(source.encoding.rawValue)")
+        }
+        let ending = source.buffer[scan.stop]
+        let length = scan.stop - start + 1
+        source.position += length
+        consumed += length
+        switch ending {
+        case delimiter:
+            return (value, false)
+        case Self.cr:
+            if try peek() == Self.lf { _ = take() }
+            newLine()
+            return (value, true)
+        default:
+            newLine()
+            return (value, true)
+        }
     }
 
     private func readQuotedField(openedAt start: (line: Int, column: Int)) throws(FormatError) -> (String, Bool) {

@@ -20,9 +20,11 @@ public final class JobRunner {
     let shouldStop: () -> Bool
     let batchSize: Int
     let today: () -> Day
+    let log: Log?
 
-    public init(configuration: Configuration, db: Database, batchSize: Int = 5000,
+    public init(configuration: Configuration, db: Database, batchSize: Int = 50_000, log: Log? = nil,
                 today: @escaping () -> Day = { Day.today() }, shouldStop: @escaping () -> Bool = { false }) {
+        self.log = log
         self.configuration = configuration
         self.db = db
         self.store = JobStore(db: db)
@@ -60,12 +62,14 @@ public final class JobRunner {
             return .finished
         }
 
+        var clock = Stopwatch()
         let preflight: Preflight.Result
         do {
             preflight = try Preflight.check(path: job.path, name: job.fileName, columns: type.columns)
         } catch {
             return try fail(job, "\(job.fileName) \(error.description)", header: nil)
         }
+        log?.info("job \(job.id): checked \(preflight.total.grouped) records in \(clock.lap())")
         if job.startedAt == nil || job.total == nil {
             var started = job
             started.total = preflight.total
@@ -90,11 +94,13 @@ public final class JobRunner {
             interrupted = try apply(job, reader: reader, applier: applier)
         }
         if interrupted { return .interrupted }
+        log?.info("job \(job.id): applied in \(clock.lap())")
 
         guard let applied = try store.job(job.id) else { return .finished }
         let outcome: Job.Outcome = applied.failed == 0 ? .succeeded : applied.succeeded == 0 ? .failed : .partiallySucceeded
         try store.finish(job.id, outcome: outcome, error: nil, path: nil, retentionDays: configuration.retentionDays)
         try publisher.publish(try store.job(job.id)!)
+        log?.info("job \(job.id): published in \(clock.lap())")
         return .finished
     }
 

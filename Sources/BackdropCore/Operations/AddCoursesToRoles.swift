@@ -27,7 +27,7 @@ public final class AddCoursesToRoles: BulkOperation {
             """)
     }
 
-    public func beginBatch() { courses.forget() }
+    public func beginBatch() { context.cacheValidity.refresh(courses) }
 
     private func value(_ field: Field, _ values: [String]) -> String { map.value(field.rawValue, in: values) }
 

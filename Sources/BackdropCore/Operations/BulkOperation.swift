@@ -35,8 +35,11 @@ public struct OperationContext {
     public let jobID: Int64
     public let today: Day
     public let dates: DateParser
+    /// Tells an operation when caches it keeps across batches must go (see `CacheValidity`).
+    public let cacheValidity: CacheValidity
 
     public init(db: Database, access: UserAccess, jobID: Int64, today: Day, dates: DateParser) {
+        self.cacheValidity = CacheValidity(db: db)
         self.db = db
         self.access = access
         self.jobID = jobID
@@ -57,5 +60,22 @@ public enum OperationRegistry {
         case .autoArchiveTraining: return AutoArchiveTraining.self
         case .trainingBulkUpdate: return TrainingBulkUpdate.self
         }
+    }
+}
+
+/// Whether anything but this connection changed the database since the last look, through
+/// SQLite's `PRAGMA data_version`. Operations may cache what they read (people, courses) across
+/// batches and drop it when this says so; inside a batch's transaction nobody else can write.
+public final class CacheValidity {
+    private let db: Database
+    private var seen: Int?
+
+    init(db: Database) { self.db = db }
+
+    /// True the first time, and whenever another connection committed since the last call.
+    public func changed() throws -> Bool {
+        let version = try db.row("PRAGMA data_version")?.int(0)
+        defer { seen = version }
+        return seen == nil || seen != version
     }
 }

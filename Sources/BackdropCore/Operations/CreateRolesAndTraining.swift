@@ -37,7 +37,7 @@ public final class CreateRolesAndTraining: BulkOperation {
         insertMember = try context.db.statement("INSERT INTO role_members(role_id, person_id) VALUES (?1, ?2)")
     }
 
-    public func beginBatch() { courses.forget() }
+    public func beginBatch() { context.cacheValidity.refresh(people, courses) }
 
     private func value(_ field: Field, _ values: [String]) -> String { map.value(field.rawValue, in: values) }
 

@@ -16,12 +16,14 @@ public final class CreateTrainingRecords: BulkOperation {
     private let insert: Statement
     private let meetNeed: Statement
     private let rules: TrainingValues
+    private let openNeeds: OpenNeeds
 
     public init(context: OperationContext, map: ColumnMap) throws {
         self.context = context
         self.map = map
         rules = TrainingValues(dates: context.dates, today: context.today)
         people = try PeopleLookup(context.db)
+        openNeeds = OpenNeeds(context.db)
         courses = try CourseLookup(context.db)
         insert = try context.db.statement("""
             INSERT INTO training_records(person_id, course_id, completed_on, expires_on, result, trainer, hours,
@@ -35,7 +37,7 @@ public final class CreateTrainingRecords: BulkOperation {
             """)
     }
 
-    public func beginBatch() { courses.forget() }
+    public func beginBatch() { context.cacheValidity.refresh(people, courses, openNeeds) }
 
     private func value(_ field: Field, _ values: [String]) -> String { map.value(field.rawValue, in: values) }
 
@@ -77,7 +79,8 @@ public final class CreateTrainingRecords: BulkOperation {
         guard context.db.changes == 1 else {
             throw RecordFailure("A record of \(code) completed on \(completed) already exists for \(personRef)")
         }
-        if result.meetsNeed {
+        if result.meetsNeed, try openNeeds.contains(person: person.id, course: course.id) {
+            openNeeds.remove(person: person.id, course: course.id)
             meetNeed.reset()
             meetNeed.bind(context.db.lastInsertRowID, at: 1)
             meetNeed.bind(completed.description, at: 2)

@@ -6,9 +6,13 @@ public struct PersonInfo: Sendable {
     public let orgUnitPath: String
 }
 
-/// Finds people by reference, failing with "Person P0012345 not found".
-final class PeopleLookup {
+/// Finds people by reference, failing with "Person P0012345 not found". What it finds is kept
+/// until `forget` (operations call it when `CacheValidity` says the database changed).
+final class PeopleLookup: Forgetting {
     private let statement: Statement
+    private var cache: [String: PersonInfo] = [:]
+
+    func forget() { cache.removeAll(keepingCapacity: true) }
 
     init(_ db: Database) throws {
         statement = try db.statement("""
@@ -23,12 +27,15 @@ final class PeopleLookup {
     }
 
     func lookup(_ ref: String) throws -> PersonInfo? {
+        if let cached = cache[ref] { return cached }
         statement.reset()
         statement.bind(ref, at: 1)
         defer { statement.reset() }
         guard try statement.step() else { return nil }
-        return PersonInfo(id: statement.int64(at: 0), current: statement.int64(at: 1) != 0,
-                          leaver: statement.int64(at: 2) != 0, orgUnitPath: statement.text(at: 3) ?? "")
+        let person = PersonInfo(id: statement.int64(at: 0), current: statement.int64(at: 1) != 0,
+                                leaver: statement.int64(at: 2) != 0, orgUnitPath: statement.text(at: 3) ?? "")
+        cache[ref] = person
+        return person
     }
 }
 
@@ -39,9 +46,9 @@ public struct CourseInfo: Sendable {
     public let validityMonths: Int
 }
 
-/// Finds courses by code, failing with "Course FIRE-101 not found". Courses are few and read
-/// often, so they are cached for the length of one batch transaction.
-final class CourseLookup {
+/// Finds courses by code, failing with "Course FIRE-101 not found". What it finds is kept
+/// until `forget`.
+final class CourseLookup: Forgetting {
     private let statement: Statement
     private var cache: [String: CourseInfo] = [:]
 
@@ -66,5 +73,47 @@ final class CourseLookup {
                                 validityMonths: Int(statement.int64(at: 2)))
         cache[code] = course
         return course
+    }
+}
+
+/// A lookup that keeps what it found until told to forget.
+protocol Forgetting: AnyObject {
+    func forget()
+}
+
+extension CacheValidity {
+    /// Clears the lookups' caches when another connection changed the database (and the
+    /// first time); called at the start of every batch.
+    func refresh(_ lookups: any Forgetting...) {
+        guard (try? changed()) != false else { return }
+        for lookup in lookups { lookup.forget() }
+    }
+}
+
+/// Which people have an open training need for which course, read once and kept in step with
+/// the needs this operation meets, so that most records need no UPDATE at all.
+final class OpenNeeds: Forgetting {
+    private struct Key: Hashable { let person: Int64; let course: Int64 }
+    private let db: Database
+    private var keys: Set<Key>?
+
+    init(_ db: Database) { self.db = db }
+
+    func forget() { keys = nil }
+
+    func contains(person: Int64, course: Int64) throws -> Bool {
+        if keys == nil {
+            let statement = try db.statement("SELECT person_id, course_id FROM training_needs WHERE status = 'Open'")
+            statement.reset()
+            var loaded = Set<Key>()
+            while try statement.step() { loaded.insert(Key(person: statement.int64(at: 0), course: statement.int64(at: 1))) }
+            statement.reset()
+            keys = loaded
+        }
+        return keys!.contains(Key(person: person, course: course))
+    }
+
+    func remove(person: Int64, course: Int64) {
+        keys?.remove(Key(person: person, course: course))
     }
 }

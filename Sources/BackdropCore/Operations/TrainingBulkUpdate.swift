@@ -50,7 +50,7 @@ public final class TrainingBulkUpdate: BulkOperation {
             """)
     }
 
-    public func beginBatch() { courses.forget() }
+    public func beginBatch() { context.cacheValidity.refresh(people, courses) }
 
     private func value(_ field: Field, _ values: [String]) -> String { map.value(field.rawValue, in: values) }
 

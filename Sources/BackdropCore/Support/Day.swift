@@ -26,7 +26,19 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
         return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    /// `YYYY-MM-DD`, built by hand: this runs once or twice per record.
+    public var description: String {
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 10)
+        var y = year
+        for i in stride(from: 3, through: 0, by: -1) { bytes[i] = UInt8(ascii: "0") + UInt8(y % 10); y /= 10 }
+        bytes[4] = UInt8(ascii: "-")
+        bytes[5] = UInt8(ascii: "0") + UInt8(month / 10)
+        bytes[6] = UInt8(ascii: "0") + UInt8(month % 10)
+        bytes[7] = UInt8(ascii: "-")
+        bytes[8] = UInt8(ascii: "0") + UInt8(day / 10)
+        bytes[9] = UInt8(ascii: "0") + UInt8(day % 10)
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     public static func < (a: Day, b: Day) -> Bool { a.ordinal < b.ordinal }
 
@@ -81,6 +93,25 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
 
     public static let iso = DateFormat(pattern: "YYYY-MM-DD")!
 
+    /// `YYYY-MM-DD` read straight from the bytes: the common case, once or twice per record.
+    static func parseISO(_ text: String) -> Day? {
+        var text = text
+        return text.withUTF8 { bytes -> Day? in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for i in range {
+                    let digit = Int(bytes[i]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+            return Day(year: y, month: m, day: d)
+        }
+    }
+
     public init?(pattern: String) {
         let separators = pattern.filter { !$0.isLetter }
         guard let separator = separators.first, separators.allSatisfy({ $0 == separator }) else { return nil }
@@ -101,6 +132,7 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
     }
 
     public func parse(_ text: String) -> Day? {
+        if self == .iso { return Self.parseISO(text) }
         let pieces = text.split(separator: separator, omittingEmptySubsequences: false)
         guard pieces.count == 3 else { return nil }
         var y = 0, m = 0, d = 0

@@ -8,6 +8,16 @@ extension StringProtocol {
 }
 
 extension String {
+    /// The same as StringProtocol's, with a fast path for the usual case (nothing to trim,
+    /// judged on the first and last bytes), since it runs once per field.
+    func trimmingWhitespace() -> String {
+        if let first = utf8.first, let last = utf8.last, first > 0x20, last > 0x20, first < 0x80, last < 0x80 {
+            return self
+        }
+        if isEmpty { return self }
+        return self[...].trimmingWhitespace()
+    }
+
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
