@@ -99,6 +99,11 @@ import Testing
         #expect(try workspace.count("SELECT count(*) FROM training_records") == 0)
         let summary = try workspace.readJSON(workspace.configuration.summariesFolder + "/\(job.token)/summary.json")
         #expect((summary["job"] as? [String: Any])?["error"] as? String == job.error)
+        let started = try workspace.readJSON(workspace.configuration.notificationsFolder + "/admin/job-\(job.id)-started.json")
+        #expect(started["message"] as? String == "Processing records.csv")
+        let finished = try workspace.readJSON(workspace.configuration.notificationsFolder + "/admin/job-\(job.id)-finished.json")
+        #expect((finished["job"] as? [String: Any])?["outcome"] as? String == "failed")
+        #expect(finished["message"] as? String == "Nothing was applied: \(job.error!)")
     }
 
     @Test func aMissingRequiredColumnFailsTheWholeFile() throws {

@@ -113,7 +113,7 @@ public final class Intake {
                 if status.isDirectory {
                     stack.append(path)
                 } else if candidates[path] == nil {
-                    see(path, completed: root != nil && settle == 0)
+                    see(path, completed: false)
                 } else {
                     see(path, completed: false)
                 }

@@ -178,8 +178,16 @@ public final class JobRunner {
         }
     }
 
+    /// Ends a job that ran but could apply nothing (a whole-file problem). The user still gets
+    /// `job.started` before `job.finished`: the job did start, it just stopped at the check.
     private func fail(_ job: Job, _ error: String, header: [String]? = nil) throws -> Result {
-        if let header { try store.markStarted(job.id, sha256: job.sha256 ?? "", total: 0, header: header, ignored: []) }
+        if job.startedAt == nil {
+            var started = job
+            started.total = nil
+            try NotificationWriter(configuration: configuration).write(.started, job: started)
+        }
+        try store.db.execute("UPDATE jobs SET started_at = COALESCE(started_at, ?), header = COALESCE(?, header) WHERE id = ?",
+                             [Timestamp.now, header.map(JSON.encode), job.id])
         try store.finish(job.id, outcome: .failed, error: error, path: nil, retentionDays: configuration.retentionDays)
         try publisher.publish(try store.job(job.id)!)
         return .finished

@@ -30,7 +30,7 @@ public struct NotificationWriter {
         case .started:
             severity = "info"
             heading = "\(title) started"
-            message = "Processing \(total.grouped) record\(total == 1 ? "" : "s") from \(job.fileName)"
+            message = (job.total == nil ? "Processing \(job.fileName)" : "Processing \(total.grouped) record\(total == 1 ? "" : "s") from \(job.fileName)")
                 + (job.dryRun ? " as a dry run: nothing will be changed" : "")
         case .finished:
             switch job.outcome {
@@ -46,7 +46,7 @@ public struct NotificationWriter {
                 severity = "error"
                 heading = "\(title) failed"
                 if let error = job.error {
-                    message = "\(job.fileName): nothing was applied: \(error)"
+                    message = "Nothing was applied: \(error)"
                 } else {
                     message = "None of the \(total.grouped) record\(total == 1 ? "" : "s") from \(job.fileName) \(job.dryRun ? "would be applied" : "could be applied")"
                 }
