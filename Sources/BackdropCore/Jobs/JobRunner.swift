@@ -81,7 +81,7 @@ public final class JobRunner {
         let operation = try type.init(context: context, map: preflight.map)
         let reader: any RecordReader
         do {
-            reader = try RecordFiles.open(path: job.path, name: job.fileName, header: preflight.header)
+            reader = PrefetchingReader(try RecordFiles.open(path: job.path, name: job.fileName, header: preflight.header))
         } catch {
             return try fail(job, "\(job.fileName) \(error.description)", header: preflight.header)
         }
