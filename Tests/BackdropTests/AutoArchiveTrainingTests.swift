@@ -67,10 +67,7 @@ import Testing
         let job = try workspace.run(Self.header + row + "\n", user: user, operation: .autoArchiveTraining)
         let failures = try workspace.failures(job)
         if let reason {
-            #expect(failures.map(\.reason) == [reason])
-            #expect(failures.first?.line == 2)
-            #expect(job.outcome == .failed)
-            #expect(try workspace.domainSnapshot() == before)
+            try workspace.expectOnlyFailure(job, reason, unchanged: try workspace.domainSnapshot() == before)
         } else {
             #expect(failures.isEmpty)
             #expect(job.outcome == .succeeded)

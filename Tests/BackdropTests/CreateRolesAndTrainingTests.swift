@@ -32,10 +32,7 @@ import Testing
         let job = try workspace.run(Self.header + row + "\n", user: user, operation: .createRolesAndTraining)
         let failures = try workspace.failures(job)
         if let reason {
-            #expect(failures.map(\.reason) == [reason])
-            #expect(failures.first?.line == 2)
-            #expect(job.outcome == .failed)
-            #expect(try workspace.roleState() == before)
+            try workspace.expectOnlyFailure(job, reason, unchanged: try workspace.roleState() == before)
         } else {
             #expect(failures.isEmpty)
             #expect(job.outcome == .succeeded)

@@ -36,10 +36,7 @@ import Testing
         let job = try workspace.run(Self.header + row + "\n", user: user)
         let failures = try workspace.failures(job)
         if let reason {
-            #expect(failures.map(\.reason) == [reason])
-            #expect(failures.first?.line == 2)
-            #expect(job.outcome == .failed)
-            #expect(try workspace.count("SELECT count(*) FROM training_records") == 0)
+            try workspace.expectOnlyFailure(job, reason, unchanged: try workspace.count("SELECT count(*) FROM training_records") == 0)
         } else {
             #expect(failures.isEmpty)
             #expect(job.outcome == .succeeded)

@@ -1,3 +1,4 @@
+import Testing
 @testable import BackdropCore
 
 extension Workspace {
@@ -11,5 +12,17 @@ extension Workspace {
                 table + ": " + row.values.map { "\($0)" }.joined(separator: "|")
             }
         }
+    }
+}
+
+extension Workspace {
+    /// A one-record job failed on line 2 with exactly this reason, and changed nothing.
+    func expectOnlyFailure(_ job: Job, _ reason: String, unchanged: Bool,
+                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let failures = try failures(job)
+        #expect(failures.map(\.reason) == [reason], sourceLocation: sourceLocation)
+        #expect(failures.first?.line == 2, sourceLocation: sourceLocation)
+        #expect(job.outcome == .failed, sourceLocation: sourceLocation)
+        #expect(unchanged, "the failed record changed the database", sourceLocation: sourceLocation)
     }
 }
