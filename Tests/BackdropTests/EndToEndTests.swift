@@ -95,7 +95,9 @@ import Testing
         var records = "PersonRef,CourseCode,CompletedOn\n"
         var expectedFailures = 0
         let courses = ["FIRE-101", "MH-200", "FA-300", "IND-001"]
-        for i in 0..<120_000 {
+        // Large enough that the first 50,000-record batch commits well before the end.
+        let rows = 300_000
+        for i in 0..<rows {
             if i % 1000 == 999 {
                 records += "Q\(i % 2000 + 1),NOPE,2026-01-01\n"
                 expectedFailures += 1
@@ -114,17 +116,17 @@ import Testing
         #expect(progressed, "no progress: \(daemon.log)")
         daemon.stop(SIGKILL)
         let doneAtKill = try Database(path: db, readOnly: true).row("SELECT done, state FROM jobs WHERE id = 1")
-        #expect(doneAtKill?.int(0) ?? 0 < 120_000, "the job finished before the kill; the test proves nothing")
+        #expect(doneAtKill?.int(0) ?? 0 < rows, "the job finished before the kill; the test proves nothing")
 
         let second = try DaemonProcess(folder: root)
         #expect(eventually(timeout: 60) { FileManager.default.fileExists(atPath: root + "/outbox/notifications/jane.doe/job-1-finished.json") },
                 "no job.finished after restart: \(second.log)")
         let check = try Database(path: db, readOnly: true)
         let job = try #require(try check.row("SELECT total, succeeded, failed, done FROM jobs WHERE id = 1"))
-        #expect(job.int(0) == 120_000)
-        #expect(job.int(1) == 120_000 - expectedFailures)
+        #expect(job.int(0) == rows)
+        #expect(job.int(1) == rows - expectedFailures)
         #expect(job.int(2) == expectedFailures)
-        #expect(try check.row("SELECT count(*) FROM training_records WHERE job_id = 1")?.int(0) == 120_000 - expectedFailures)
+        #expect(try check.row("SELECT count(*) FROM training_records WHERE job_id = 1")?.int(0) == rows - expectedFailures)
         #expect(try check.row("SELECT count(*) FROM job_failures WHERE job_id = 1")?.int(0) == expectedFailures)
         #expect(second.stop() == 0)
     }
