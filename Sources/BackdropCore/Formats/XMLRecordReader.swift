@@ -315,16 +315,16 @@ private final class XMLReaderState {
         }
     }
 
-    /// libxml2's read callback. Hands over at most one line at a time: the reader parses what it
-    /// is given in one go and, once that holds an error, no longer returns the nodes before it, so
-    /// feeding a line at a time lets every record that ends on an earlier line be read before the
-    /// error is thrown (at some cost in speed: more, smaller pushes into the parser).
+    /// libxml2's read callback. Hands over as much as libxml2 asks for, cut after the last line
+    /// break in it, so a chunk never ends inside a line. (Records that end in the same chunk as
+    /// a later error are not returned before the error is thrown; Backdrop applies nothing from
+    /// a malformed file, so only the error and its line matter.)
     func read(into destination: UnsafeMutablePointer<CChar>, capacity: Int) -> Int32 {
         guard capacity > 0, fill() else { return 0 }
         var count = min(capacity, end - start)
-        if let newline = memchr(buffer.baseAddress! + start, 0x0A, count) {
-            count = buffer.baseAddress!.distance(to: newline) - start + 1
-        }
+        var last = start + count - 1
+        while last >= start && buffer[last] != 0x0A { last -= 1 }
+        if last >= start { count = last - start + 1 }
         UnsafeMutableRawPointer(destination).copyMemory(from: buffer.baseAddress! + start, byteCount: count)
         start += count
         return Int32(count)
