@@ -118,11 +118,27 @@ public final class Daemon: Sendable {
         let delivery = MailDelivery(db: db, configuration: configuration, transport: MailDelivery.transport(for: configuration))
         let sweeper = Sweeper(configuration: configuration, db: db)
         var nextSweep = Date().addingTimeInterval(3600)
+        var nextPublish = Date().addingTimeInterval(60)
+        let store = JobStore(db: db)
+        let publisher = Publisher(configuration: configuration, store: store)
         while !isStopping {
             do {
                 try delivery.deliverDue()
             } catch {
                 log.error("mail delivery: \(error)")
+            }
+            if Date() >= nextPublish {
+                // A job whose publishing failed (a full disk, say) is published again here,
+                // not only at the next start.
+                do {
+                    for job in try store.unpublished() where job.finishedAt.flatMap(Timestamp.date).map({ $0 < Date().addingTimeInterval(-30) }) == true {
+                        try publisher.publish(job)
+                        log.info("job \(job.id): published again")
+                    }
+                } catch {
+                    log.error("publishing: \(error)")
+                }
+                nextPublish = Date().addingTimeInterval(60)
             }
             if Date() >= nextSweep {
                 do {

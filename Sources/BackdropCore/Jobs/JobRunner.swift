@@ -42,7 +42,11 @@ public final class JobRunner {
         if let known = job.sha256 {
             hash = known
         } else {
-            hash = try SHA256.hex(ofFile: job.path)
+            do {
+                hash = try SHA256.hex(ofFile: job.path)
+            } catch {
+                return try fail(job, "\(job.fileName) cannot be read: \(error)")
+            }
             try store.recordHash(job.id, sha256: hash)
         }
         if !job.dryRun, job.startedAt == nil, let earlier = try store.duplicate(of: job, sha256: hash) {
