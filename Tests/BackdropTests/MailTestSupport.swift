@@ -224,10 +224,12 @@ final class SMTPTestServer {
     os._exit(0)
     """
 
-    init(in folder: TemporaryFolder, mode: Mode = .plain, reject: [String] = [],
+    /// `port`: a given port (e.g. to start a server where a client already tries to connect);
+    /// nil picks a free one.
+    init(in folder: TemporaryFolder, port fixedPort: UInt16? = nil, mode: Mode = .plain, reject: [String] = [],
          login: (user: String, password: String)? = nil, excludeAuth: [String] = [],
          certificate: (certificate: String, key: String)? = nil) throws {
-        port = try MailTestTools.freePort()
+        port = try fixedPort ?? MailTestTools.freePort()
         mailFolder = folder.path("received")
         try FileManager.default.createDirectory(atPath: mailFolder, withIntermediateDirectories: true)
         let scriptPath = try folder.write("smtp_server.py", SMTPTestServer.script)
