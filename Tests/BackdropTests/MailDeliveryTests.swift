@@ -425,3 +425,38 @@ extension Workspace {
         }
     }
 }
+
+/// The mail URL and sender are checked when the settings are read, not at the first delivery.
+@Suite struct MailSettingsTests {
+    @Test(arguments: [
+        ("smtp://mail.example.org", true), ("smtp://mail.example.org:587", true), ("smtps://mail.example.org:465/", true),
+        ("smtp://user:pw@mail.example.org:25", true), ("smtps://[::1]:465", true), ("smtp://127.0.0.1:2525", true),
+        ("smtp://", false), ("smtp://:25", false), ("smtp://mail example.org", false), ("smtp://mail.example.org:0", false),
+        ("smtp://mail.example.org:99999", false), ("smtp://mail.example.org:smtp", false), ("smtp://mäil.example.org", false),
+        ("smtp://mail.example.org\r\n", false), ("SMTP://mail.example.org", false), ("mail.example.org:25", false),
+    ])
+    func mailURLs(_ url: String, _ accepted: Bool) {
+        #expect(Configuration.isMailURL(url) == accepted)
+    }
+
+    @Test func aURLWithCredentialsIsNotEchoedInTheError() {
+        #expect(throws: ConfigurationError("backdrop.json: mail.url must look like smtp://host:port or smtps://host:port, not \"smtp://mail.example.org:x\"")) {
+            _ = try Configuration.parse(["mail": ["url": "smtp://user:hunter2@mail.example.org:x"]], workingDirectory: "/w")
+        }
+    }
+
+    @Test(arguments: [
+        ("Backdrop <backdrop@example.com>", true), ("backdrop@example.com", true), ("\"Backdrop, Reports\" <b@example.com>", true),
+        ("not an address", false), ("Backdrop <backdrop@example.com", false), ("", false), ("b@example.com\r\nBcc: x@evil.example", false),
+    ])
+    func mailFrom(_ from: String, _ accepted: Bool) {
+        let parsed = Result { try Configuration.parse(["mail": ["from": from]], workingDirectory: "/w") }
+        switch parsed {
+        case .success(let configuration): #expect(accepted && configuration.mail.from == from)
+        case .failure(let error):
+            #expect(!accepted)
+            #expect("\(error)".hasPrefix("backdrop.json: mail.from must be an address"), "\(error)")
+            #expect(!"\(error)".contains("\n"), "one line")
+        }
+    }
+}
