@@ -143,6 +143,82 @@ extension Workspace {
         #expect(try workspace.outbox.nextDue() != nil)
     }
 
+    enum TemporaryProblem: String, Sendable, CaseIterable {
+        /// Nothing listens on the port: connection refused.
+        case serverDown
+        /// The server answers RCPT with 450.
+        case mailboxBusy
+        /// Something accepts the connection but never greets (a hung server): curl's timeout.
+        case noGreeting
+    }
+
+    @Test(arguments: TemporaryProblem.allCases)
+    func temporaryProblemsAreRetriedWithTheReasonKept(_ problem: TemporaryProblem) throws {
+        let dir = try TemporaryFolder()
+        var server: SMTPTestServer?
+        var silent: Int32 = -1
+        defer {
+            server?.stop()
+            if silent >= 0 { close(silent) }
+        }
+        let url: String
+        let expected: String
+        switch problem {
+        case .serverDown:
+            url = "smtp://127.0.0.1:\(try MailTestTools.freePort())"
+            expected = "connect"
+        case .mailboxBusy:
+            server = try SMTPTestServer(in: dir, deferring: ["admin@example.com"])
+            url = server!.url
+            expected = "server replied \"450 4.2.1 <admin@example.com>: Mailbox busy, try again later\""
+        case .noGreeting:
+            (silent, url) = try Self.silentListener()
+            expected = "timed out"
+        }
+        let workspace = try Workspace(settings: MailSettings.smtp(url, ["retry_initial_seconds": 60, "timeout_seconds": 0.5]))
+        try workspace.loadStandardData()
+        let job = try workspace.run(Self.header + Self.good)
+
+        let now = Date()
+        #expect(try workspace.delivery.deliverDue(now: now) == 1)
+        let entry = try workspace.mail(for: job)
+        #expect(entry.state == "retrying")
+        #expect(entry.attempts == 1)
+        let error = try #require(entry.lastError)
+        #expect(error.lowercased().contains(expected.lowercased()), "\(error)")
+        let delay = try #require(MailOutbox.attemptDate(entry.nextAttemptAt)).timeIntervalSince(now)
+        #expect(delay >= 54 - 0.002 && delay <= 60 + 0.002, "\(delay)")
+        #expect(try server?.messages().isEmpty ?? true)
+    }
+
+    /// A loopback socket that accepts connections (the kernel completes them) but never speaks.
+    static func silentListener() throws -> (Int32, String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = MailTestTools.loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard fd >= 0, ok else { throw MailTestFailure("silent listener: errno \(errno)") }
+        return (fd, "smtp://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")
+    }
+
+    @Test func aUserWithoutAnAddressGetsAFailedEntryThatSaysSo() throws {
+        let workspace = try Workspace(settings: MailSettings.smtp("smtp://127.0.0.1:1"))
+        try workspace.loadStandardData()
+        try workspace.db.execute("INSERT INTO users(user_name, email) VALUES ('mute', '')")
+        try workspace.db.execute("INSERT INTO grants(user_id, operation, org_unit_path) SELECT id, '*', NULL FROM users WHERE user_name = 'mute'")
+        let job = try workspace.run(Self.header + Self.good, user: "mute")
+        #expect(job.outcome == .succeeded)
+        let entry = try workspace.mail(for: job)
+        #expect(entry.state == "failed")
+        #expect(entry.lastError == "user mute has no valid email address (none)")
+        #expect(try workspace.delivery.deliverDue() == 0)
+        #expect(try workspace.report(job).contains("  Email:      failed: user mute has no valid email address (none)\n"))
+    }
+
     @Test func aRejectedRecipientFailsAtOnceWithTheServersReplyAndIsNotRetried() throws {
         let dir = try TemporaryFolder()
         let server = try SMTPTestServer(in: dir, reject: ["admin@example.com"])
