@@ -118,6 +118,26 @@ import Testing
         #expect(try server.messages().count == 1, "sent once")
     }
 
+    @Test func aRetryingEmailSurvivesARestartOfTheDaemon() throws {
+        let dir = try TemporaryFolder()
+        let port = try MailTestTools.freePort()
+        let root = try Self.deploy(in: dir, smtp: "smtp://127.0.0.1:\(port)")
+        let first = try DaemonProcess(folder: root)
+        try Self.drop(in: root)
+        #expect(eventually { Self.entry(root)?.state == "retrying" }, "not retrying: \(first.log)")
+        #expect(first.stop() == 0)
+        let retrying = try #require(Self.entry(root))
+
+        let server = try SMTPTestServer(in: dir, port: port)
+        defer { server.stop() }
+        let second = try DaemonProcess(folder: root)
+        #expect(eventually { Self.entry(root)?.state == "sent" }, "not sent after the restart: \(second.log)\n\(server.log)")
+        let received = try server.messages()
+        #expect(received.count == 1)
+        #expect(try MailTestTools.parse(file: try #require(received.first).eml, in: dir).messageId == "<\(retrying.messageID)>")
+        #expect(second.stop() == 0)
+    }
+
     @Test func aRejectedRecipientFailsOnceWithTheServersReply() throws {
         let dir = try TemporaryFolder()
         let server = try SMTPTestServer(in: dir, reject: ["jane.doe@example.com"])
