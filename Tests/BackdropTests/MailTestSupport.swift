@@ -147,7 +147,8 @@ enum MailTestTools {
 
 /// A real SMTP server (aiosmtpd) in a child process, on a free loopback port. Each accepted
 /// message becomes `<id>.eml` plus `<id>.json` (envelope) in `mailFolder`; logins are logged in
-/// `auth.log` there. Stop it with `stop()` (a `defer` in each test).
+/// `auth.log` there. It refuses the recipients in `reject` with 550 and those in `deferring`
+/// with 450. Stop it with `stop()` (a `defer` in each test).
 final class SMTPTestServer {
     enum Mode: String { case plain, starttls, smtps }
 
@@ -171,6 +172,7 @@ final class SMTPTestServer {
     p.add_argument('--out', required=True)
     p.add_argument('--mode', choices=['plain', 'starttls', 'smtps'], default='plain')
     p.add_argument('--reject', action='append', default=[])
+    p.add_argument('--defer', action='append', default=[])
     p.add_argument('--user')
     p.add_argument('--password')
     p.add_argument('--exclude-auth', action='append', default=[])
@@ -182,6 +184,8 @@ final class SMTPTestServer {
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
             if address in a.reject:
                 return '550 5.1.1 <%s>: Recipient address rejected: User unknown' % address
+            if address in a.defer:
+                return '450 4.2.1 <%s>: Mailbox busy, try again later' % address
             envelope.rcpt_tos.append(address)
             return '250 2.1.5 OK'
 
@@ -224,15 +228,18 @@ final class SMTPTestServer {
     os._exit(0)
     """
 
-    init(in folder: TemporaryFolder, mode: Mode = .plain, reject: [String] = [],
-         login: (user: String, password: String)? = nil, excludeAuth: [String] = [],
+    /// `port`: a given port (e.g. to start a server where a client already tries to connect);
+    /// nil picks a free one.
+    init(in folder: TemporaryFolder, port fixedPort: UInt16? = nil, mode: Mode = .plain, reject: [String] = [],
+         deferring: [String] = [], login: (user: String, password: String)? = nil, excludeAuth: [String] = [],
          certificate: (certificate: String, key: String)? = nil) throws {
-        port = try MailTestTools.freePort()
+        port = try fixedPort ?? MailTestTools.freePort()
         mailFolder = folder.path("received")
         try FileManager.default.createDirectory(atPath: mailFolder, withIntermediateDirectories: true)
         let scriptPath = try folder.write("smtp_server.py", SMTPTestServer.script)
         var arguments = [scriptPath, "--port", "\(port)", "--out", mailFolder, "--mode", mode.rawValue]
         for address in reject { arguments += ["--reject", address] }
+        for address in deferring { arguments += ["--defer", address] }
         if let login { arguments += ["--user", login.user, "--password", login.password] }
         for mechanism in excludeAuth { arguments += ["--exclude-auth", mechanism] }
         if let certificate { arguments += ["--cert", certificate.certificate, "--key", certificate.key] }

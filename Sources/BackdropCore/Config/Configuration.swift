@@ -158,8 +158,8 @@ public struct Configuration: Sendable {
                 mail.transport = kind
             case "url":
                 let url = try reader.string(key, value)
-                guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
-                    throw ConfigurationError("\(file): mail.url must look like smtp://host:port or smtps://host:port, not \"\(url)\"")
+                guard isMailURL(url) else {
+                    throw ConfigurationError("\(file): mail.url must look like smtp://host:port or smtps://host:port, not \"\(SMTPSettings(url: url).displayURL)\"")
                 }
                 mail.url = url
             case "starttls":
@@ -167,7 +167,14 @@ public struct Configuration: Sendable {
                     throw ConfigurationError("\(file): mail.starttls must be \"off\", \"try\" or \"require\", not \(reader.show(value))")
                 }
                 mail.starttls = mode
-            case "from": mail.from = try reader.string(key, value)
+            case "from":
+                let from = try reader.string(key, value)
+                do {
+                    _ = try MailOutbox.sender(from)
+                } catch {
+                    throw ConfigurationError("\(file): mail.from must be an address such as \"Backdrop <backdrop@example.com>\" or backdrop@example.com, not \(from.debugDescription) (\(error.reason))")
+                }
+                mail.from = from
             case "username": mail.username = try reader.string(key, value)
             case "password": mail.password = try reader.string(key, value)
             case "password_file": passwordFile = resolve(try reader.string(key, value), against: workingDirectory)
@@ -200,6 +207,23 @@ public struct Configuration: Sendable {
             throw ConfigurationError("\(file): mail.ca_file \(ca) does not exist")
         }
         return mail
+    }
+
+    /// `smtp://` or `smtps://`, a host, an optional numeric port, in printable ASCII without
+    /// spaces (what curl would refuse at the first delivery is refused at the start instead).
+    static func isMailURL(_ url: String) -> Bool {
+        guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://"),
+              url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+              let scheme = url.range(of: "://") else { return false }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostAndPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        var host = hostAndPort
+        if let colon = hostAndPort.lastIndex(of: ":"), !hostAndPort[colon...].contains("]") {
+            host = hostAndPort[..<colon]
+            let port = hostAndPort[hostAndPort.index(after: colon)...]
+            guard let number = Int(port), (1...65_535).contains(number) else { return false }
+        }
+        return !host.isEmpty
     }
 }
 

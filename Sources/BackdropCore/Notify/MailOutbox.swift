@@ -37,6 +37,21 @@ public struct MailOutbox {
         return try MailAddress(address: text.trimmingWhitespace())
     }
 
+    /// `next_attempt_at` to the millisecond (`2026-12-04T19:30:00.250Z`): a backoff of less than a
+    /// second, or the fraction of a longer one, must not be lost, or a retry falls due early.
+    /// These strings compare in time order; one written to the second (`…:00Z`) is read as well.
+    static func attemptStamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static func attemptDate(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text) ?? Timestamp.date(text)
+    }
+
     /// Queues the job's email unless it is queued already. A user without a usable address gets
     /// an entry in state `failed` that says so, visible in `backdrop job`.
     public func enqueue(job: Job, content: EmailComposer.Content, now: Date = Date()) throws {
@@ -48,7 +63,7 @@ public struct MailOutbox {
             try db.execute("""
                 INSERT INTO mail_outbox(job_id, message_id, recipient, subject, message, state, next_attempt_at, last_error)
                 VALUES (?, ?, ?, ?, ?, 'failed', ?, ?)
-                """, [job.id, messageID, email, content.subject, SQLValue.blob([]), Timestamp.string(now),
+                """, [job.id, messageID, email, content.subject, SQLValue.blob([]), Self.attemptStamp(now),
                       "user \(job.userName) has no valid email address (\(email.isEmpty ? "none" : email))"])
             return
         }
@@ -57,7 +72,7 @@ public struct MailOutbox {
         try db.execute("""
             INSERT INTO mail_outbox(job_id, message_id, recipient, subject, message, state, next_attempt_at)
             VALUES (?, ?, ?, ?, ?, 'queued', ?)
-            """, [job.id, messageID, to.address, content.subject, SQLValue.blob(message.rendered()), Timestamp.string(now)])
+            """, [job.id, messageID, to.address, content.subject, SQLValue.blob(message.rendered()), Self.attemptStamp(now)])
     }
 
     static let columns = "id, job_id, message_id, recipient, subject, message, state, attempts, next_attempt_at, last_error, sent_at"
@@ -78,12 +93,12 @@ public struct MailOutbox {
     public func due(now: Date = Date()) throws -> [Entry] {
         try db.rows("""
             SELECT \(Self.columns) FROM mail_outbox WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id LIMIT 50
-            """, [Timestamp.string(now)]).map(Self.entry)
+            """, [Self.attemptStamp(now)]).map(Self.entry)
     }
 
     /// When the next message falls due, if any is waiting.
     public func nextDue() throws -> Date? {
-        try db.row("SELECT min(next_attempt_at) FROM mail_outbox WHERE state IN ('queued', 'retrying')")?.string(0).flatMap(Timestamp.date)
+        try db.row("SELECT min(next_attempt_at) FROM mail_outbox WHERE state IN ('queued', 'retrying')")?.string(0).flatMap(Self.attemptDate)
     }
 
     public func markSent(_ entry: Entry, now: Date = Date()) throws {
@@ -97,6 +112,6 @@ public struct MailOutbox {
 
     public func markRetrying(_ entry: Entry, error: String, next: Date) throws {
         try db.execute("UPDATE mail_outbox SET state = 'retrying', attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                       [error, Timestamp.string(next), entry.id])
+                       [error, Self.attemptStamp(next), entry.id])
     }
 }
