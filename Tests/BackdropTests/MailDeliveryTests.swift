@@ -109,8 +109,9 @@ extension Workspace {
     // MARK: 2 and 3 (unit level). Temporary and permanent failures
 
     /// A moment with a large fraction of a second, so that a timestamp that drops the fraction
-    /// would make a retry fall due early.
-    static func lateInASecond() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) + 0.95) }
+    /// would make a retry fall due early; in the next second, so it is never before a message
+    /// queued just now.
+    static func lateInASecond() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) + 1.95) }
 
     @Test func aServerThatIsDownLeavesTheMessageRetryingWithItsErrorAndNextAttempt() throws {
         let port = try MailTestTools.freePort()  // nothing listens there
