@@ -126,6 +126,35 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    @Test func filesInTheWrongPlaceOrOfAnInactiveUserAreRejected() throws {
+        let deployment = try IntakeDeployment(settings: #"{"settle_ms": 50}"#)
+        let daemon = try deployment.start()
+        #expect(!deployment.exists("inbox/old.admin"), "an inactive user got inbox folders")
+        let csv = uniqueRecords(1)
+        try DaemonProcess.drop(csv, as: "inbox/top.csv", in: deployment.root)
+        try DaemonProcess.drop(csv, as: "inbox/jane.doe/direct.csv", in: deployment.root)
+        try DaemonProcess.drop(csv, as: "inbox/jane.doe/no-such-operation/unknown.csv", in: deployment.root)
+        try DaemonProcess.drop(csv, as: folder + "sub/nested.csv", in: deployment.root)
+        try DaemonProcess.drop(csv, as: "inbox/old.admin/create-training-records/retired.csv", in: deployment.root)
+        #expect(eventually { deployment.rejections().count == 5 }, "not all rejected: \(daemon.log)")
+        let reasons = Dictionary(uniqueKeysWithValues: deployment.rejections().map { name, json in
+            (String(name.drop { $0 != "-" }.dropFirst()), json["reason"] as? String ?? "")
+        })
+        #expect(reasons["top.csv"]?.contains("directly in the inbox") == true)
+        #expect(reasons["direct.csv"]?.contains("directly in inbox/jane.doe/") == true)
+        #expect(reasons["unknown.csv"]?.contains("no-such-operation is not an operation") == true)
+        #expect(reasons["nested.csv"]?.contains("subfolder") == true)
+        #expect(reasons["retired.csv"] == "old.admin is not an active Backdrop user")
+        for name in ["inbox/top.csv", "inbox/jane.doe/direct.csv", "inbox/jane.doe/no-such-operation/unknown.csv", folder + "sub/nested.csv"] {
+            #expect(!deployment.exists(name), "\(name) left in the inbox")
+        }
+        // jane.doe is told about her three; the inactive user and nobody-in-particular are not.
+        #expect(eventually { deployment.files("outbox/notifications/jane.doe").count == 3 })
+        #expect(!deployment.exists("outbox/notifications/old.admin"))
+        #expect(try deployment.database().row("SELECT count(*) FROM jobs WHERE outcome = 'rejected'")?.int(0) == 5)
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func aUserLoadedWhileTheDaemonRunsGetsTheirFoldersWithinARescan() throws {
         let deployment = try IntakeDeployment(settings: #"{"settle_ms": 50, "rescan_seconds": 1}"#)
         let daemon = try deployment.start()
@@ -168,7 +197,8 @@ import Testing
     }
 
     @Test func aFolderMovedAwayAndMadeAgainIsWatchedAgain() throws {
-        let deployment = try IntakeDeployment(settings: #"{"settle_ms": 50, "rescan_seconds": 0.5}"#)
+        // No rescan within the test: the new folder is watched because its creation was seen.
+        let deployment = try IntakeDeployment(settings: #"{"settle_ms": 50}"#)
         let daemon = try deployment.start()
         // Moved out of the inbox (to a trash folder, say), then a new one made by hand.
         try FileManager.default.moveItem(atPath: deployment.path("inbox/jane.doe/bulk-delete"), toPath: deployment.path("trash-bulk-delete"))
