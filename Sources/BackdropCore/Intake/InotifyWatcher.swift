@@ -63,7 +63,7 @@ final class InotifyWatcher {
                 // Watched already, and still the same folder.
             } else {
                 let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF
-                                  | IN_ONLYDIR | IN_DONT_FOLLOW)
+                                  | IN_ONLYDIR)
                 let wd = inotify_add_watch(fd, current, mask)
                 if wd >= 0 {
                     if let stale = watched[current], stale.wd != wd { forget(stale.wd, remove: true) }
@@ -84,10 +84,12 @@ final class InotifyWatcher {
         return added
     }
 
-    /// The device and inode of a folder (not following a symbolic link); nil for anything else.
+    /// The device and inode of a folder; nil for anything else. Follows a symbolic link, as
+    /// `inotify_add_watch` does: the inbox itself may be one. (Folders below it are only ever
+    /// real folders: the walk below skips links.)
     private static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
         var info = stat()
-        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
         return (UInt64(info.st_dev), UInt64(info.st_ino))
     }
 
