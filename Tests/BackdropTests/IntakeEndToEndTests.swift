@@ -215,6 +215,20 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    @Test func anInboxThatIsASymbolicLinkToAFolderIsWatched() throws {
+        let dir = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: dir.path("data/inbox"), withIntermediateDirectories: true)
+        #expect(symlink(dir.path("data/inbox"), dir.path("inbox")) == 0)
+        try dir.write("backdrop.json", #"{"settle_ms": 50}"#)
+        #expect(try runBackdrop(["demo"], in: dir.url.path).code == 0)
+        let daemon = try DaemonProcess(folder: dir.url.path)
+        try DaemonProcess.drop(uniqueRecords(2), as: folder + "linked.csv", in: dir.url.path)
+        #expect(eventually(timeout: 3) { FileManager.default.fileExists(atPath: dir.path("outbox/notifications/jane.doe/job-1-finished.json")) },
+                "not taken through the link: \(daemon.log)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("data/" + folder + "linked.csv")))
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func theWholeInboxRemovedAndRecreatedIsWatchedAgain() throws {
         let deployment = try IntakeDeployment(settings: #"{"settle_ms": 50, "rescan_seconds": 0.5}"#)
         let daemon = try deployment.start()
