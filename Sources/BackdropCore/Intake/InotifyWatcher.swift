@@ -6,12 +6,19 @@ import Glibc
 /// Linux inotify on a folder tree: every folder below the root is watched, folders created
 /// later too. `wait` returns the events that arrived within a timeout. The file descriptor is
 /// owned here and closed in `deinit`; use from one thread only.
+///
+/// A watch follows an inode, not a path: a folder moved away keeps its watch under its old
+/// name. So each watch remembers the inode it was added for; a folder moved away is forgotten
+/// (`IN_MOVE_SELF`), and `watchTree` watches a path again whenever the folder there is not the
+/// one it watched (deleted or moved away and made again).
 final class InotifyWatcher {
     enum Event: Equatable {
         /// A file was closed after writing, or renamed into a watched folder: it is complete.
         case completed(String)
-        /// A file was created or written to: it may still be growing.
+        /// A file was created or written to: it is being written (again), whatever was seen before.
         case changed(String)
+        /// A file's attributes changed (`touch`, `chmod`, a copy setting the time after closing).
+        case attributes(String)
         /// A folder appeared (created or moved in): its contents need a look.
         case folder(String)
         /// The kernel's queue overflowed: some events were lost, so rescan everything.
@@ -21,8 +28,9 @@ final class InotifyWatcher {
     private let fd: Int32
     private let wakeRead: Int32
     private let wakeWrite: Int32
+    private struct Watch { let wd: Int32; let device: UInt64; let inode: UInt64 }
     private var paths: [Int32: String] = [:]
-    private var watched: Set<String> = []
+    private var watched: [String: Watch] = [:]
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     init() throws {
@@ -50,12 +58,19 @@ final class InotifyWatcher {
         var added: [String] = []
         var stack = [folder]
         while let current = stack.popLast() {
-            if !watched.contains(current) {
-                let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR)
+            guard let identity = Self.identity(current) else { continue }
+            if let known = watched[current], known.device == identity.device, known.inode == identity.inode {
+                // Watched already, and still the same folder.
+            } else {
+                let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF
+                                  | IN_ONLYDIR)
                 let wd = inotify_add_watch(fd, current, mask)
                 if wd >= 0 {
+                    if let stale = watched[current], stale.wd != wd { forget(stale.wd, remove: true) }
+                    // The same folder seen under another name (moved within the tree): the new name wins.
+                    if let previous = paths[wd], previous != current { watched.removeValue(forKey: previous) }
                     paths[wd] = current
-                    watched.insert(current)
+                    watched[current] = Watch(wd: wd, device: identity.device, inode: identity.inode)
                     added.append(current)
                 }
             }
@@ -67,6 +82,36 @@ final class InotifyWatcher {
             }
         }
         return added
+    }
+
+    /// The device and inode of a folder; nil for anything else. Follows a symbolic link, as
+    /// `inotify_add_watch` does: the inbox itself may be one. (Folders below it are only ever
+    /// real folders: the walk below skips links.)
+    private static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        return (UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+
+    /// Drops a watch from the books (and from the kernel when `remove`).
+    private func forget(_ wd: Int32, remove: Bool) {
+        if let path = paths.removeValue(forKey: wd), watched[path]?.wd == wd { watched.removeValue(forKey: path) }
+        if remove { _ = inotify_rm_watch(fd, wd) }
+    }
+
+    /// A watched folder moved: unless it is already watched under its new name, forget it and
+    /// every watch below it that no longer is what its path names.
+    private func moved(_ wd: Int32) {
+        guard let path = paths[wd] else { return }
+        if let watch = watched[path], watch.wd == wd, let identity = Self.identity(path),
+           identity.device == watch.device, identity.inode == watch.inode {
+            return
+        }
+        forget(wd, remove: true)
+        for (below, watch) in watched where below.hasPrefix(path + "/") {
+            if let identity = Self.identity(below), identity.device == watch.device, identity.inode == watch.inode { continue }
+            forget(watch.wd, remove: true)
+        }
     }
 
     /// Makes a `wait` in progress return at once (safe from any thread).
@@ -111,7 +156,11 @@ final class InotifyWatcher {
                     continue
                 }
                 if mask & UInt32(IN_IGNORED) != 0 || mask & UInt32(IN_DELETE_SELF) != 0 {
-                    if let path = paths.removeValue(forKey: wd) { watched.remove(path) }
+                    forget(wd, remove: false)
+                    continue
+                }
+                if mask & UInt32(IN_MOVE_SELF) != 0 {
+                    moved(wd)
                     continue
                 }
                 guard let folder = paths[wd], !name.isEmpty else { continue }
@@ -120,8 +169,10 @@ final class InotifyWatcher {
                     if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { events.append(.folder(path)) }
                 } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
                     events.append(.completed(path))
-                } else {
+                } else if mask & UInt32(IN_CREATE | IN_MODIFY) != 0 {
                     events.append(.changed(path))
+                } else {
+                    events.append(.attributes(path))
                 }
             }
         }

@@ -44,7 +44,6 @@ public final class Intake {
     /// Watches and takes files until `shouldStop` says so.
     public func run(shouldStop: () -> Bool) throws {
         try UserFolders(configuration: configuration, db: db).create()
-        watcher.watchTree(configuration.inbox)
         scan()
         while !shouldStop() {
             let now = Date()
@@ -66,8 +65,9 @@ public final class Intake {
 
     private func handle(_ event: InotifyWatcher.Event) {
         switch event {
-        case .completed(let path): see(path, completed: true)
-        case .changed(let path): see(path, completed: false)
+        case .completed(let path): see(path, .completed)
+        case .changed(let path): see(path, .written)
+        case .attributes(let path): see(path, .looked)
         case .folder(let path):
             watcher.watchTree(path)
             scan(below: path)
@@ -77,19 +77,31 @@ public final class Intake {
         }
     }
 
-    private func see(_ path: String, completed: Bool) {
+    private enum Sighting {
+        /// Closed after writing, or renamed into place.
+        case completed
+        /// Created or written to: being written, even when a close was seen before.
+        case written
+        /// Found by a scan, or its attributes changed: no news about its writer.
+        case looked
+    }
+
+    private func see(_ path: String, _ sighting: Sighting) {
         guard case let name = (path as NSString).lastPathComponent, !InboxPath.isInProgress(name) else { return }
         guard let status = FileStatus(path: path), !status.isDirectory else {
             candidates.removeValue(forKey: path)
             return
         }
         let now = Date()
+        // A symbolic link, a FIFO, …: made in one step, nothing to wait for (it is refused).
+        let completed = sighting == .completed || !status.isRegular
         if var known = candidates[path] {
             if known.size != status.size || known.modified != status.modified {
                 known.size = status.size
                 known.modified = status.modified
                 known.stableSince = now
             }
+            if sighting == .written && status.isRegular { known.completed = false }
             if completed {
                 known.completed = true
                 known.stableSince = now
@@ -103,7 +115,12 @@ public final class Intake {
     /// Looks at every file in the tree: catches what notification missed, and files that were
     /// there before the daemon started.
     private func scan(below root: String? = nil) {
-        lastScan = Date()
+        if root == nil {
+            // Watch first, then look: a file made in between is then seen one way or the other.
+            // A folder made again (deleted or moved away) is watched again here.
+            lastScan = Date()
+            watcher.watchTree(configuration.inbox)
+        }
         var stack = [root ?? configuration.inbox]
         while let folder = stack.popLast() {
             guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
@@ -113,13 +130,12 @@ public final class Intake {
                 if status.isDirectory {
                     stack.append(path)
                 } else if candidates[path] == nil {
-                    see(path, completed: false)
+                    see(path, .looked)
                 } else {
-                    see(path, completed: false)
+                    see(path, .looked)
                 }
             }
         }
-        if root == nil { watcher.watchTree(configuration.inbox) }
     }
 
     // MARK: - Taking files
@@ -132,7 +148,7 @@ public final class Intake {
                 continue
             }
             if status.size != candidate.size || status.modified != candidate.modified {
-                see(path, completed: false)
+                see(path, .looked)
                 continue
             }
             candidates.removeValue(forKey: path)
@@ -202,5 +218,7 @@ public final class Intake {
         let job = try store.createClaiming(userName: user ?? "", operation: operation, fileName: name, inboxPath: path, dryRun: false)
         try publisher.reject(job, reason: reason, notify: known)
         log.info("job \(job.id): rejected \(relative(path)): \(reason)")
+        if known { onQueued() }  // wakes the mail loop for the rejection's email
+
     }
 }
