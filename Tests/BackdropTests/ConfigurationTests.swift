@@ -36,7 +36,7 @@ import Testing
     }
 
     static let bad: [(settings: String, message: String)] = [
-        (#"{"inbx": "x"}"#, "backdrop.json: unknown setting \"inbx\"; known settings are inbox, outbox, state, settle_ms, rescan_seconds, workers, max_file_bytes, retention_days, summary_base_url, date_formats, mail"),
+        (#"{"inbx": "x"}"#, "backdrop.json: unknown setting \"inbx\"; known settings are inbox, outbox, state, settle_ms, rescan_seconds, workers, batch_seconds, max_file_bytes, retention_days, summary_base_url, date_formats, mail"),
         (#"{"settle_ms": -1}"#, "backdrop.json: settle_ms must be between 0 and 3600000, not -1"),
         (#"{"settle_ms": "fast"}"#, "backdrop.json: settle_ms must be a whole number, not \"fast\""),
         (#"{"workers": 1.5}"#, "backdrop.json: workers must be a whole number, not 1.5"),

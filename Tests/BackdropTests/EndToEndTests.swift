@@ -86,7 +86,7 @@ import Testing
     @Test func aDaemonKilledMidJobResumesWithoutApplyingARecordTwiceOrDroppingOne() throws {
         let dir = try TemporaryFolder()
         let root = dir.url.path
-        try dir.write("backdrop.json", #"{"settle_ms": 0}"#)
+        try dir.write("backdrop.json", #"{"settle_ms": 0, "batch_seconds": 0.2}"#)
         #expect(try runBackdrop(["demo"], in: root).code == 0)
         var people = "PersonRef,Forename,Surname,OrgUnit\n"
         for i in 1...2000 { people += "Q\(i),F\(i),S\(i),Acme/UK/North\n" }
@@ -95,8 +95,8 @@ import Testing
         var records = "PersonRef,CourseCode,CompletedOn\n"
         var expectedFailures = 0
         let courses = ["FIRE-101", "MH-200", "FA-300", "IND-001"]
-        // Large enough that the first 50,000-record batch commits well before the end.
-        let rows = 300_000
+        // Large enough that the first batch (0.2 s) commits well before the end.
+        let rows = 150_000
         for i in 0..<rows {
             if i % 1000 == 999 {
                 records += "Q\(i % 2000 + 1),NOPE,2026-01-01\n"

@@ -7,7 +7,7 @@ import Testing
 /// none dropped.
 @Suite(.tags(.endToEnd), .serialized) struct GracefulStopTests {
     @Test func sigtermDuringALargeJobExitsZeroAndTheJobResumesWithExactCounts() throws {
-        let deployment = try IntakeDeployment(settings: #"{"settle_ms": 0}"#)
+        let deployment = try IntakeDeployment(settings: #"{"settle_ms": 0, "batch_seconds": 0.2}"#)
         let root = deployment.root
         var people = "PersonRef,Forename,Surname,OrgUnit\n"
         for i in 1...3000 { people += "Q\(i),F\(i),S\(i),Acme/UK/South\n" }
@@ -43,8 +43,7 @@ import Testing
         let stopped = try #require(try Database(path: db, readOnly: true).row("SELECT state, done, succeeded + failed, outcome FROM jobs WHERE id = 1"))
         #expect(stopped.string(0) == "queued")
         let done = stopped.int(1) ?? -1
-        #expect(done > 50_000 && done < total, "done \(done): the stop did not land in the second batch; the test proves nothing")
-        #expect(done % 50_000 == 0, "the stop did not land on a batch boundary: done \(done)")
+        #expect(done > 0 && done < total, "done \(done): the stop did not land mid-job; the test proves nothing")
         #expect(stopped.int(2) == done)
         #expect(stopped.string(3) == nil)
         let applied = try Database(path: db, readOnly: true).row("SELECT count(*) FROM training_records WHERE job_id = 1")?.int(0) ?? -1

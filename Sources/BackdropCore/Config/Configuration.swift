@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var settleMilliseconds = 1000
     public var rescanSeconds = 30.0
     public var workers = 1
+    /// How long a batch of records may run before it commits (progress, resume point, stop latency).
+    public var batchSeconds = 2.0
     public var maxFileBytes = 512 * 1024 * 1024
     public var retentionDays = 30
     public var summaryBaseURL: String?
@@ -114,6 +116,7 @@ public struct Configuration: Sendable {
             case "settle_ms": config.settleMilliseconds = try reader.integer(key, value, range: 0...3_600_000)
             case "rescan_seconds": config.rescanSeconds = try reader.number(key, value, range: 0.1...86_400)
             case "workers": config.workers = try reader.integer(key, value, range: 1...64)
+            case "batch_seconds": config.batchSeconds = try reader.number(key, value, range: 0.01...60)
             case "max_file_bytes": config.maxFileBytes = try reader.integer(key, value, range: 1...Int(Int64.max))
             case "retention_days": config.retentionDays = try reader.integer(key, value, range: 1...36_500)
             case "summary_base_url":
@@ -138,7 +141,7 @@ public struct Configuration: Sendable {
                 }
                 config.mail = try parseMail(mail, file: file, workingDirectory: workingDirectory)
             default:
-                throw ConfigurationError("\(file): unknown setting \"\(key)\"; known settings are inbox, outbox, state, settle_ms, rescan_seconds, workers, max_file_bytes, retention_days, summary_base_url, date_formats, mail")
+                throw ConfigurationError("\(file): unknown setting \"\(key)\"; known settings are inbox, outbox, state, settle_ms, rescan_seconds, workers, batch_seconds, max_file_bytes, retention_days, summary_base_url, date_formats, mail")
             }
         }
         return config

@@ -88,7 +88,7 @@ public final class Daemon: Sendable {
     private func workerLoop() throws {
         let db = try Store.open(configuration)
         let store = JobStore(db: db)
-        let runner = JobRunner(configuration: configuration, db: db, log: log, shouldStop: { [self] in isStopping })
+        let runner = JobRunner(configuration: configuration, db: db, batchSeconds: configuration.batchSeconds, log: log, shouldStop: { [self] in isStopping })
         while !isStopping {
             guard let job = try store.takeNext() else {
                 pause(1)

@@ -19,10 +19,14 @@ public final class JobRunner {
     let publisher: Publisher
     let shouldStop: () -> Bool
     let batchSize: Int
+    let batchSeconds: Double
     let today: () -> Day
     let log: Log?
 
-    public init(configuration: Configuration, db: Database, batchSize: Int = 50_000, log: Log? = nil,
+    /// A batch ends after `batchSize` records or `batchSeconds`, whichever comes first: few
+    /// commits (each one writes the pages the batch changed) while a stop still waits at most
+    /// about `batchSeconds`.
+    public init(configuration: Configuration, db: Database, batchSize: Int = 500_000, batchSeconds: Double = 2, log: Log? = nil,
                 today: @escaping () -> Day = { Day.today() }, shouldStop: @escaping () -> Bool = { false }) {
         self.log = log
         self.configuration = configuration
@@ -30,6 +34,7 @@ public final class JobRunner {
         self.store = JobStore(db: db)
         self.publisher = Publisher(configuration: configuration, store: store)
         self.batchSize = batchSize
+        self.batchSeconds = batchSeconds
         self.today = today
         self.shouldStop = shouldStop
     }
@@ -122,7 +127,9 @@ public final class JobRunner {
             try db.transaction {
                 applier.operation.beginBatch()
                 var count = 0
+                let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(batchSeconds * 1e9)
                 while count < batchSize {
+                    if count % 1024 == 1023, DispatchTime.now().uptimeNanoseconds > deadline { break }
                     guard let record = try nextRecord(reader, job) else {
                         atEnd = true
                         break
@@ -151,7 +158,7 @@ public final class JobRunner {
         do {
             applier.operation.beginBatch()
             while let record = try nextRecord(reader, job) {
-                if done % batchSize == 0, shouldStop() {
+                if done % 10_000 == 0, shouldStop() {
                     try db.execute("ROLLBACK")
                     return true
                 }
