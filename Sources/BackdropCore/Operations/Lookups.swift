@@ -11,8 +11,19 @@ public struct PersonInfo: Sendable {
 final class PeopleLookup: Forgetting {
     private let statement: Statement
     private var cache: [String: PersonInfo] = [:]
+    /// One copy of each org unit path, shared by everyone in it (there are few units, many people).
+    private var paths: Set<String> = []
 
-    func forget() { cache.removeAll(keepingCapacity: true) }
+    func forget() {
+        cache.removeAll(keepingCapacity: true)
+        paths.removeAll()
+    }
+
+    private func intern(_ path: String) -> String {
+        if let known = paths.firstIndex(of: path) { return paths[known] }
+        paths.insert(path)
+        return path
+    }
 
     init(_ db: Database) throws {
         statement = try db.statement("""
@@ -33,7 +44,7 @@ final class PeopleLookup: Forgetting {
         defer { statement.reset() }
         guard try statement.step() else { return nil }
         let person = PersonInfo(id: statement.int64(at: 0), current: statement.int64(at: 1) != 0,
-                                leaver: statement.int64(at: 2) != 0, orgUnitPath: statement.text(at: 3) ?? "")
+                                leaver: statement.int64(at: 2) != 0, orgUnitPath: intern(statement.text(at: 3) ?? ""))
         cache[ref] = person
         return person
     }

@@ -28,7 +28,7 @@ public final class Database {
         // Foreign keys stay declared in the schema as documentation but are not enforced
         // (SQLite's default): every operation checks its referents itself, with a reason a
         // person can act on, and enforcing them again costs two lookups per inserted record.
-        try execute("PRAGMA cache_size = -65536")  // 64 MiB of page cache
+        try execute("PRAGMA cache_size = -32768")  // 32 MiB of page cache
         try execute("PRAGMA temp_store = MEMORY")
     }
 
