@@ -63,9 +63,16 @@ public final class Daemon: Sendable {
         for index in 1...configuration.workers {
             startThread("worker \(index)", group) { [self] in try workerLoop() }
         }
-        startThread("mail", group) { [self] in try mailLoop() }
+        // The mail thread may be inside an SMTP exchange that takes up to mail.timeout_seconds;
+        // a stop does not wait for more than a few seconds of it. A message the server accepted
+        // but that was not yet marked sent goes again at the next start, with the same Message-ID.
+        let mailGroup = DispatchGroup()
+        startThread("mail", mailGroup) { [self] in try mailLoop() }
         log.info("backdrop is watching \(configuration.inbox) (\(configuration.workers) worker\(configuration.workers == 1 ? "" : "s"), mail: \(configuration.mail.transport.rawValue))")
         group.wait()
+        if mailGroup.wait(timeout: .now() + 5) == .timedOut {
+            log.info("stopping without waiting for the mail server; the message in flight is sent again at the next start")
+        }
         log.info("backdrop stopped")
     }
 
