@@ -83,7 +83,7 @@ struct Demo {
         try UserFolders(configuration: configuration, db: db).create()
         out("""
 
-            Demo ready. Start the daemon with 'backdrop serve', then drop the example:
+            Demo ready. With the daemon running ('backdrop serve'; 'make run' starts it), drop the example:
               cp examples/create-training-records.csv \(relative(configuration.inbox))/jane.doe/create-training-records/
             Notifications appear in \(relative(configuration.notificationsFolder))/jane.doe/, the summary in \(relative(configuration.summariesFolder))/,
             the email in \(relative(configuration.mailFolder))/.
