@@ -74,7 +74,7 @@ struct JobsReport {
         let store = JobStore(db: db)
         guard let job = try store.job(id) else { throw CommandError.noInput("no job \(id); 'backdrop jobs' lists them") }
         let mail = try MailOutbox(db: db, configuration: configuration).entry(forJob: id)
-        let failures = try store.failures(id)
+        let failures = try store.failures(id, limit: asJSON ? Int.max : 50)
         if asJSON {
             guard case .object(var fields) = json(job, mail: mail) else { return }
             fields.append(("ignored_columns", .array(job.ignoredColumns.map(JSON.string))))
@@ -103,7 +103,7 @@ struct JobsReport {
         if !failures.isEmpty {
             text += "  Failures:\n"
             for failure in failures.prefix(50) { text += "    line \(failure.line): \(failure.reference): \(failure.reason)\n" }
-            if failures.count > 50 { text += "    … and \((failures.count - 50).grouped) more in the summary\n" }
+            if job.failed > 50 { text += "    … and \((job.failed - 50).grouped) more in the summary\n" }
         }
         out(text)
     }

@@ -10,7 +10,12 @@ public struct CSVWriter {
     }
 
     public mutating func row(_ fields: [String]) {
-        text += fields.map(cell).joined(separator: ",") + "\r\n"
+        text += line(fields)
+    }
+
+    /// One record as a line, CRLF included.
+    public func line(_ fields: [String]) -> String {
+        fields.map(cell).joined(separator: ",") + "\r\n"
     }
 
     public func cell(_ value: String) -> String {

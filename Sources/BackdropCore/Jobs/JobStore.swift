@@ -94,9 +94,22 @@ public struct JobStore {
         public let fields: [String]
     }
 
-    public func failures(_ id: Int64) throws -> [Failure] {
-        try db.rows("SELECT line, reference, reason, fields FROM job_failures WHERE job_id = ? ORDER BY line, rowid", [id]).map {
-            Failure(line: $0.int(0) ?? 0, reference: $0.string(1) ?? "", reason: $0.string(2) ?? "", fields: JSON.stringArray(from: $0.string(3)))
+    public func failures(_ id: Int64, limit: Int = Int.max) throws -> [Failure] {
+        var all: [Failure] = []
+        try eachFailure(id, limit: limit) { all.append($0) }
+        return all
+    }
+
+    /// The job's failures in file order, one at a time (a job may have a million of them).
+    public func eachFailure(_ id: Int64, limit: Int = Int.max, _ body: (Failure) throws -> Void) throws {
+        let statement = try db.statement("SELECT line, reference, reason, fields FROM job_failures WHERE job_id = ?1 ORDER BY line, rowid LIMIT ?2")
+        statement.reset()
+        statement.bind(id, at: 1)
+        statement.bind(Int64(min(limit, Int(Int64.max))), at: 2)
+        defer { statement.reset() }
+        while try statement.step() {
+            try body(Failure(line: Int(statement.int64(at: 0)), reference: statement.text(at: 1) ?? "",
+                             reason: statement.text(at: 2) ?? "", fields: JSON.stringArray(from: statement.text(at: 3))))
         }
     }
 

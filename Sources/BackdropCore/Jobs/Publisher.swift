@@ -49,8 +49,8 @@ public struct Publisher {
                 job.path = archived
             }
         }
-        let failures = try store.failures(job.id)
-        try SummaryWriter(configuration: configuration).write(job: job, failures: failures)
+        try SummaryWriter(configuration: configuration).write(job: job, store: store)
+        let failures = try store.failures(job.id, limit: EmailComposer.failuresShown + 1)
         try NotificationWriter(configuration: configuration).write(.finished, job: job)
         let email = EmailComposer(configuration: configuration).compose(job: job, failures: failures)
         try store.db.transaction {

@@ -10,6 +10,8 @@ public struct EmailComposer {
     }
 
     let configuration: Configuration
+    /// How many failures the email lists; the summary has them all.
+    public static let failuresShown = 10
 
     public init(configuration: Configuration) { self.configuration = configuration }
 
@@ -41,10 +43,10 @@ public struct EmailComposer {
         ]
         if !failures.isEmpty {
             lines += ["", "First failures:"]
-            for failure in failures.prefix(10) {
+            for failure in failures.prefix(Self.failuresShown) {
                 lines.append("  line \(failure.line): \(failure.reference): \(failure.reason)")
             }
-            if failures.count > 10 { lines.append("  … and \((failures.count - 10).grouped) more in the summary") }
+            if job.failed > Self.failuresShown { lines.append("  … and \((job.failed - Self.failuresShown).grouped) more in the summary") }
         }
         lines += [
             "",
@@ -56,7 +58,7 @@ public struct EmailComposer {
         ]
         let e = HTML.escape
         var failureRows = ""
-        for failure in failures.prefix(10) {
+        for failure in failures.prefix(Self.failuresShown) {
             failureRows += "<tr><td>\(failure.line)</td><td>\(e(failure.reference))</td><td>\(e(failure.reason))</td></tr>"
         }
         let html = """

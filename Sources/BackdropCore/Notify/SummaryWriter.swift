@@ -10,16 +10,29 @@ public struct SummaryWriter {
 
     public func folder(for job: Job) -> String { configuration.summariesFolder + "/" + job.token }
 
+    /// Writes the folder, reading the failures from the store as it goes.
+    @discardableResult
+    public func write(job: Job, store: JobStore) throws -> String {
+        try write(job: job) { body in try store.eachFailure(job.id, body) }
+    }
+
+    /// Writes the folder from a list of failures already in memory.
     @discardableResult
     public func write(job: Job, failures: [JobStore.Failure]) throws -> String {
+        try write(job: job) { body in try failures.forEach(body) }
+    }
+
+    /// `failures` calls its argument once per failure, in file order; it runs once per file.
+    private func write(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void) throws -> String {
         let final = folder(for: job)
         let staging = configuration.summariesFolder + "/.staging-" + job.token
         let manager = FileManager.default
         try? manager.removeItem(atPath: staging)
         try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        try AtomicFile.write(summaryJSON(job: job, failures: failures).serialized(pretty: true) + "\n", to: staging + "/summary.json")
-        try AtomicFile.write(failuresCSV(job: job, failures: failures), to: staging + "/failures.csv")
-        try AtomicFile.write(html(job: job, failures: failures), to: staging + "/index.html")
+        try writeJSON(job: job, failures: failures, to: try StreamingFile(path: staging + "/summary.json"))
+        try writeCSV(job: job, failures: failures, to: try StreamingFile(path: staging + "/failures.csv"))
+        try writeHTML(job: job, failures: failures, to: try StreamingFile(path: staging + "/index.html"))
+        AtomicFile.syncFolder(staging)
         if manager.fileExists(atPath: final) { try manager.removeItem(atPath: final) }
         try manager.moveItem(atPath: staging, toPath: final)
         AtomicFile.syncFolder(configuration.summariesFolder)
@@ -41,56 +54,49 @@ public struct SummaryWriter {
         ])
     }
 
-    public func summaryJSON(job: Job, failures: [JobStore.Failure]) -> JSON {
-        .object([
+    /// `summary.json`: the job, its counts, the ignored columns, then every failure.
+    func writeJSON(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void, to file: StreamingFile) throws {
+        let head = JSON.object([
             ("schema", .string("backdrop.summary/1")),
             ("job", jobJSON(job)),
             ("counts", .object([("total", .int(job.total ?? 0)), ("succeeded", .int(job.succeeded)), ("failed", .int(job.failed))])),
             ("ignored_columns", .array(job.ignoredColumns.map(JSON.string))),
-            ("failures", .array(failures.map {
-                .object([("line", .int($0.line)), ("reference", .string($0.reference)), ("reason", .string($0.reason))])
-            })),
-        ])
+        ]).serialized(pretty: true)
+        try file.write(String(head.dropLast(2)) + ",\n  \"failures\": [")
+        var first = true
+        try failures { failure in
+            let item = JSON.object([("line", .int(failure.line)), ("reference", .string(failure.reference)), ("reason", .string(failure.reason))])
+            try file.write((first ? "\n    " : ",\n    ") + item.serialized())
+            first = false
+        }
+        try file.write(first ? "]\n}\n" : "\n  ]\n}\n")
+        try file.finish()
     }
 
     /// The failed rows as they were in the file, then `Line` and `Reason`: fix them and drop the
     /// file again (the two extra columns are ignored on the way back in).
-    public func failuresCSV(job: Job, failures: [JobStore.Failure]) -> String {
-        var writer = CSVWriter()
+    func writeCSV(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void, to file: StreamingFile) throws {
+        let writer = CSVWriter()
         let width = job.header.count
-        writer.row(job.header + ["Line", "Reason"])
-        for failure in failures {
+        try file.write(writer.line(job.header + ["Line", "Reason"]))
+        try failures { failure in
             var fields = failure.fields
             if fields.count < width { fields += Array(repeating: "", count: width - fields.count) }
             if fields.count > width { fields = Array(fields[0..<width]) }
-            writer.row(fields + [String(failure.line), failure.reason])
+            try file.write(writer.line(fields + [String(failure.line), failure.reason]))
         }
-        return writer.text
+        try file.finish()
     }
 
-    public func html(job: Job, failures: [JobStore.Failure]) -> String {
+    func writeHTML(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void, to file: StreamingFile) throws {
         let e = HTML.escape
         let title = (job.operationKind?.title ?? job.operation) + (job.dryRun ? " (dry run)" : "")
         let outcome = job.outcome?.words ?? "in progress"
-        var rows = ""
-        for failure in failures {
-            rows += "<tr><td class=\"num\">\(failure.line)</td><td>\(e(failure.reference))</td><td>\(e(failure.reason))</td></tr>\n"
-        }
-        let failureSection = failures.isEmpty
-            ? "<p>No record failed.</p>"
-            : """
-              <table>
-              <thead><tr><th>Line</th><th>Reference</th><th>Reason</th></tr></thead>
-              <tbody>
-              \(rows)</tbody>
-              </table>
-              <p>The failed rows, with their line and reason, are in <a href="failures.csv">failures.csv</a>: fix them and drop that file again.</p>
-              """
         let ignored = job.ignoredColumns.isEmpty ? "" :
             "<p>Columns ignored (not used by this operation): \(job.ignoredColumns.map(e).joined(separator: ", ")).</p>\n"
         let error = job.error.map { "<p class=\"error\"><strong>\(job.outcome == .rejected ? "Rejected" : "Nothing was applied"):</strong> \(e($0))</p>\n" } ?? ""
         let dryRun = job.dryRun ? "<p class=\"note\">This was a dry run: every record was checked, nothing was changed.</p>\n" : ""
-        return """
+        try file.write("""
             <!DOCTYPE html>
             <html lang="en">
             <head>
@@ -127,11 +133,32 @@ public struct SummaryWriter {
             <dt>Job</dt><dd>\(e(job.displayID))</dd>
             </dl>
             \(ignored)<h2>Failed records</h2>
-            \(failureSection)
+
+            """)
+        var any = false
+        try failures { failure in
+            if !any {
+                try file.write("<table>\n<thead><tr><th>Line</th><th>Reference</th><th>Reason</th></tr></thead>\n<tbody>\n")
+                any = true
+            }
+            try file.write("<tr><td class=\"num\">\(failure.line)</td><td>\(e(failure.reference))</td><td>\(e(failure.reason))</td></tr>\n")
+        }
+        if any {
+            try file.write("""
+                </tbody>
+                </table>
+                <p>The failed rows, with their line and reason, are in <a href="failures.csv">failures.csv</a>: fix them and drop that file again.</p>
+
+                """)
+        } else {
+            try file.write("<p>No record failed.</p>\n")
+        }
+        try file.write("""
             <p><small>This page is deleted on \(e(job.expiresAt ?? "—")).</small></p>
             </body>
             </html>
 
-            """
+            """)
+        try file.finish()
     }
 }
