@@ -46,3 +46,17 @@ import Foundation
         }
     }
 }
+
+@Suite struct JSONTests {
+    @Test(arguments: [
+        [], [""], ["a"], ["a", "b, c", "quote \" back\\slash", "line\nbreak\r\ttab", "Zoë 😀", "\u{1}\u{2028}", "=1+1"],
+    ])
+    func storedRowsComeBackAsTheyWere(_ fields: [String]) {
+        #expect(JSON.stringArray(from: JSON.encode(fields)) == fields)
+    }
+
+    @Test func foreignJSONStillParses() {
+        #expect(JSON.stringArray(from: #"[ "a" , "\u00e9" ]"#) == ["a", "é"])
+        #expect(JSON.stringArray(from: "not json") == [])
+    }
+}

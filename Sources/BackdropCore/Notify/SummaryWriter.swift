@@ -13,17 +13,22 @@ public struct SummaryWriter {
     /// Writes the folder, reading the failures from the store as it goes.
     @discardableResult
     public func write(job: Job, store: JobStore) throws -> String {
-        try write(job: job) { body in try store.eachFailure(job.id, body) }
+        try write(job: job, failures: FailureSource { withFields, body in try store.eachFailure(job.id, withFields: withFields, body) })
     }
 
     /// Writes the folder from a list of failures already in memory.
     @discardableResult
     public func write(job: Job, failures: [JobStore.Failure]) throws -> String {
-        try write(job: job) { body in try failures.forEach(body) }
+        try write(job: job, failures: FailureSource { _, body in try failures.forEach(body) })
     }
 
-    /// `failures` calls its argument once per failure, in file order; it runs once per file.
-    private func write(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void) throws -> String {
+    /// A job's failures, in file order, read once per file written.
+    struct FailureSource {
+        /// Calls `body` once per failure; `withFields` says whether the rows as written are needed.
+        let each: (_ withFields: Bool, _ body: (JobStore.Failure) throws -> Void) throws -> Void
+    }
+
+    private func write(job: Job, failures: FailureSource) throws -> String {
         let final = folder(for: job)
         let staging = configuration.summariesFolder + "/.staging-" + job.token
         let manager = FileManager.default
@@ -55,7 +60,7 @@ public struct SummaryWriter {
     }
 
     /// `summary.json`: the job, its counts, the ignored columns, then every failure.
-    func writeJSON(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void, to file: StreamingFile) throws {
+    func writeJSON(job: Job, failures: FailureSource, to file: StreamingFile) throws {
         let head = JSON.object([
             ("schema", .string("backdrop.summary/1")),
             ("job", jobJSON(job)),
@@ -64,7 +69,7 @@ public struct SummaryWriter {
         ]).serialized(pretty: true)
         try file.write(String(head.dropLast(2)) + ",\n  \"failures\": [")
         var first = true
-        try failures { failure in
+        try failures.each(false) { failure in
             let item = JSON.object([("line", .int(failure.line)), ("reference", .string(failure.reference)), ("reason", .string(failure.reason))])
             try file.write((first ? "\n    " : ",\n    ") + item.serialized())
             first = false
@@ -75,11 +80,11 @@ public struct SummaryWriter {
 
     /// The failed rows as they were in the file, then `Line` and `Reason`: fix them and drop the
     /// file again (the two extra columns are ignored on the way back in).
-    func writeCSV(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void, to file: StreamingFile) throws {
+    func writeCSV(job: Job, failures: FailureSource, to file: StreamingFile) throws {
         let writer = CSVWriter()
         let width = job.header.count
         try file.write(writer.line(job.header + ["Line", "Reason"]))
-        try failures { failure in
+        try failures.each(true) { failure in
             var fields = failure.fields
             if fields.count < width { fields += Array(repeating: "", count: width - fields.count) }
             if fields.count > width { fields = Array(fields[0..<width]) }
@@ -88,7 +93,7 @@ public struct SummaryWriter {
         try file.finish()
     }
 
-    func writeHTML(job: Job, failures: ((JobStore.Failure) throws -> Void) throws -> Void, to file: StreamingFile) throws {
+    func writeHTML(job: Job, failures: FailureSource, to file: StreamingFile) throws {
         let e = HTML.escape
         let title = (job.operationKind?.title ?? job.operation) + (job.dryRun ? " (dry run)" : "")
         let outcome = job.outcome?.words ?? "in progress"
@@ -136,7 +141,7 @@ public struct SummaryWriter {
 
             """)
         var any = false
-        try failures { failure in
+        try failures.each(false) { failure in
             if !any {
                 try file.write("<table>\n<thead><tr><th>Line</th><th>Reference</th><th>Reason</th></tr></thead>\n<tbody>\n")
                 any = true

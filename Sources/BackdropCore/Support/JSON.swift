@@ -76,11 +76,60 @@ public indirect enum JSON: Sendable, Equatable {
         out += "\""
     }
 
-    /// Parses a JSON array of strings as stored in the database.
+    /// Parses a JSON array of strings as stored in the database (by `encode`). A hand-written
+    /// reader, since summaries decode one per failed record; anything unexpected goes to
+    /// Foundation's parser.
     public static func stringArray(from text: String?) -> [String] {
-        guard let text, let data = text.data(using: .utf8),
+        guard let text else { return [] }
+        if let fast = fastStringArray(text) { return fast }
+        guard let data = text.data(using: .utf8),
               let array = try? JSONSerialization.jsonObject(with: data) as? [String] else { return [] }
         return array
+    }
+
+    private static func fastStringArray(_ text: String) -> [String]? {
+        var utf8 = Array(text.utf8)[...]
+        guard utf8.first == UInt8(ascii: "["), utf8.last == UInt8(ascii: "]") else { return nil }
+        utf8 = utf8.dropFirst().dropLast()
+        var result: [String] = []
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            guard utf8[index] == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            var bytes: [UInt8] = []
+            while true {
+                guard index < utf8.endIndex else { return nil }
+                let byte = utf8[index]
+                index += 1
+                if byte == UInt8(ascii: "\"") { break }
+                if byte != UInt8(ascii: "\\") {
+                    bytes.append(byte)
+                    continue
+                }
+                guard index < utf8.endIndex else { return nil }
+                let escape = utf8[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(escape)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "r"): bytes.append(0x0D)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard index + 4 <= utf8.endIndex,
+                          let value = UInt32(String(decoding: utf8[index..<index + 4], as: UTF8.self), radix: 16),
+                          let scalar = Unicode.Scalar(value) else { return nil }
+                    bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    index += 4
+                default: return nil
+                }
+            }
+            result.append(String(decoding: bytes, as: UTF8.self))
+            if index < utf8.endIndex {
+                guard utf8[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+            }
+        }
+        return result
     }
 
     public static func encode(_ strings: [String]) -> String {
