@@ -274,13 +274,15 @@ extension Workspace {
         let giveUpHours: Double?
         let hoursAfterTheJob: Double
         let state: String
-        var testDescription: String { "give up after \(giveUpHours ?? 72) h, attempt \(hoursAfterTheJob) h later: \(state)" }
+        var testDescription: String { "give up after \(giveUpHours.map { "\($0) h" } ?? "never"), attempt \(hoursAfterTheJob) h later: \(state)" }
     }
 
     static let giveUps: [GiveUpCase] = [
         GiveUpCase(giveUpHours: nil, hoursAfterTheJob: 1, state: "retrying"),
-        GiveUpCase(giveUpHours: nil, hoursAfterTheJob: 71.9, state: "retrying"),
-        GiveUpCase(giveUpHours: nil, hoursAfterTheJob: 72.1, state: "failed"),
+        GiveUpCase(giveUpHours: nil, hoursAfterTheJob: 72.1, state: "retrying"),
+        GiveUpCase(giveUpHours: nil, hoursAfterTheJob: 24 * 30, state: "retrying"),
+        GiveUpCase(giveUpHours: 72, hoursAfterTheJob: 71.9, state: "retrying"),
+        GiveUpCase(giveUpHours: 72, hoursAfterTheJob: 72.1, state: "failed"),
         GiveUpCase(giveUpHours: 0.5, hoursAfterTheJob: 0.4, state: "retrying"),
         GiveUpCase(giveUpHours: 0.5, hoursAfterTheJob: 0.6, state: "failed"),
     ]

@@ -16,7 +16,8 @@ public struct Configuration: Sendable {
         public var caFile: String?
         public var retryInitialSeconds = 30.0
         public var retryMaxSeconds = 3600.0
-        public var giveUpHours = 72.0
+        /// Nil (the default): a temporarily failing message is retried until it goes through.
+        public var giveUpHours: Double?
         public var connectTimeoutSeconds = 10.0
         public var timeoutSeconds = 60.0
     }

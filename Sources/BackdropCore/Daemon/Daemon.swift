@@ -10,6 +10,8 @@ public final class Daemon: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let wakeUp = NSCondition()
     private let intakeWaker = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Why a thread ended the daemon, if one did: `run` then throws, so the exit code says so.
+    private let fatal = Mutex<String?>(nil)
 
     public init(configuration: Configuration, log: Log) {
         self.configuration = configuration
@@ -73,6 +75,10 @@ public final class Daemon: Sendable {
         if mailGroup.wait(timeout: .now() + 5) == .timedOut {
             log.info("stopping without waiting for the mail server; the message in flight is sent again at the next start")
         }
+        if let reason = fatal.withLock({ $0 }) {
+            log.error("backdrop stopped because \(reason)")
+            throw CommandError.unavailable("backdrop stopped because \(reason)")
+        }
         log.info("backdrop stopped")
     }
 
@@ -85,6 +91,7 @@ public final class Daemon: Sendable {
                 try body()
             } catch {
                 log.error("\(name) stopped: \(error)")
+                fatal.withLock { $0 = $0 ?? "\(name) stopped: \(error)" }
                 requestStop()
             }
         }
@@ -96,8 +103,21 @@ public final class Daemon: Sendable {
         let db = try Store.open(configuration)
         let store = JobStore(db: db)
         let runner = JobRunner(configuration: configuration, db: db, batchSeconds: configuration.batchSeconds, log: log, shouldStop: { [self] in isStopping })
+        let publisher = Publisher(configuration: configuration, store: store)
+        var unpublished: [Int64: Date] = [:]  // job → when to try publishing it again
         while !isStopping {
-            guard let job = try store.takeNext() else {
+            let next: Job?
+            do {
+                next = try store.takeNext()
+            } catch {
+                // Another connection holds the write lock for longer than the busy timeout
+                // (a large `backdrop load`, say): wait and ask again.
+                log.error("cannot take the next job: \(error)")
+                pause(5)
+                continue
+            }
+            guard let job = next else {
+                retryPublishing(&unpublished, publisher: publisher)
                 pause(1)
                 continue
             }
@@ -115,7 +135,25 @@ public final class Daemon: Sendable {
             } catch {
                 log.error("job \(job.id): \(error); it will be tried again")
                 try? db.execute("UPDATE jobs SET state = 'queued' WHERE id = ? AND state = 'running'", [job.id])
+                // A job that finished but could not be published (a full disk, say) is this
+                // worker's to publish again; nobody else touches it until the next start.
+                if let stuck = try? store.job(job.id), stuck.state == .finished, stuck.publishedAt == nil {
+                    unpublished[job.id] = Date().addingTimeInterval(60)
+                }
                 pause(5)
+            }
+        }
+    }
+
+    private func retryPublishing(_ unpublished: inout [Int64: Date], publisher: Publisher) {
+        for (id, due) in unpublished where due <= Date() {
+            do {
+                if let job = try publisher.store.job(id), job.publishedAt == nil { try publisher.publish(job) }
+                unpublished.removeValue(forKey: id)
+                log.info("job \(id): published")
+            } catch {
+                log.error("job \(id): still cannot publish: \(error)")
+                unpublished[id] = Date().addingTimeInterval(60)
             }
         }
     }
@@ -125,27 +163,11 @@ public final class Daemon: Sendable {
         let delivery = MailDelivery(db: db, configuration: configuration, transport: MailDelivery.transport(for: configuration))
         let sweeper = Sweeper(configuration: configuration, db: db)
         var nextSweep = Date().addingTimeInterval(3600)
-        var nextPublish = Date().addingTimeInterval(60)
-        let store = JobStore(db: db)
-        let publisher = Publisher(configuration: configuration, store: store)
         while !isStopping {
             do {
                 try delivery.deliverDue()
             } catch {
                 log.error("mail delivery: \(error)")
-            }
-            if Date() >= nextPublish {
-                // A job whose publishing failed (a full disk, say) is published again here,
-                // not only at the next start.
-                do {
-                    for job in try store.unpublished() where job.finishedAt.flatMap(Timestamp.date).map({ $0 < Date().addingTimeInterval(-30) }) == true {
-                        try publisher.publish(job)
-                        log.info("job \(job.id): published again")
-                    }
-                } catch {
-                    log.error("publishing: \(error)")
-                }
-                nextPublish = Date().addingTimeInterval(60)
             }
             if Date() >= nextSweep {
                 do {

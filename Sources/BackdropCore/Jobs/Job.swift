@@ -36,6 +36,9 @@ public struct Job: Sendable {
     public var sweptAt: String?
 
     public var operationKind: OperationKind? { OperationKind(rawValue: operation) }
+    /// "Create Training Records"; "File" for a file refused before it had an operation (dropped
+    /// in the wrong folder), so titles read "File rejected".
+    public var operationTitle: String { operationKind?.title ?? "File" }
     public var displayID: String { String(id) }
 
     static let columns = """

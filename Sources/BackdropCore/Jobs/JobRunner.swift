@@ -86,7 +86,11 @@ public final class JobRunner {
         }
         try store.markStarted(job.id, sha256: hash, total: preflight.total, header: preflight.header, ignored: preflight.map.ignored)
 
-        let context = OperationContext(db: db, access: access, jobID: job.id, today: today(), dates: configuration.dateParser)
+        // A dry run works on a private copy of the database, so it can see the effects of its
+        // own earlier records without holding the shared write lock for the whole file.
+        let workspace = job.dryRun ? try DryRunCopy(of: db, at: configuration.state + "/dryrun-\(job.id).db") : nil
+        let workDB = workspace?.db ?? db
+        let context = OperationContext(db: workDB, access: access, jobID: job.id, today: today(), dates: configuration.dateParser)
         let operation = try type.init(context: context, map: preflight.map)
         let reader: any RecordReader
         do {
@@ -94,13 +98,20 @@ public final class JobRunner {
         } catch {
             return try fail(job, "\(job.fileName) \(error.description)", header: preflight.header)
         }
-        let applier = RecordApplier(operation: operation, savepoints: type.needsSavepoint, db: db,
+        let applier = RecordApplier(operation: operation, savepoints: type.needsSavepoint, db: workDB,
                                     checkWidth: !RecordFiles.isXML(job.fileName), width: preflight.header.count)
         let interrupted: Bool
-        if job.dryRun {
-            interrupted = try dryRun(job, reader: reader, applier: applier)
+        if let workspace {
+            // A dry run starts again from its first record: its copy does not outlive it.
+            try db.transaction {
+                try db.execute("DELETE FROM job_failures WHERE job_id = ?", [job.id])
+                try store.recordProgress(job.id, done: 0, succeeded: 0, failed: 0)
+            }
+            try workspace.db.execute("BEGIN")
+            interrupted = try apply(job, reader: reader, applier: applier, from: (0, 0, 0))
+            workspace.discard()
         } else {
-            interrupted = try apply(job, reader: reader, applier: applier)
+            interrupted = try apply(job, reader: reader, applier: applier, from: (job.done, job.succeeded, job.failed))
         }
         if interrupted { return .interrupted }
         log?.info("job \(job.id): applied in \(clock.lap())")
@@ -114,10 +125,12 @@ public final class JobRunner {
     }
 
     /// Applies the records in batches after the ones already committed. True when a stop was
-    /// requested between two batches.
-    private func apply(_ job: Job, reader: any RecordReader, applier: RecordApplier) throws -> Bool {
-        var done = 0, succeeded = job.succeeded, failed = job.failed
-        while done < job.done {
+    /// requested between two batches. In a dry run the records go to the copy, whose one
+    /// transaction is never committed, while failures and progress go to the real database.
+    private func apply(_ job: Job, reader: any RecordReader, applier: RecordApplier,
+                       from start: (done: Int, succeeded: Int, failed: Int)) throws -> Bool {
+        var done = 0, succeeded = start.succeeded, failed = start.failed
+        while done < start.done {
             guard try nextRecord(reader, job) != nil else { break }
             done += 1
         }
@@ -145,37 +158,6 @@ public final class JobRunner {
                 }
                 try store.recordProgress(job.id, done: done, succeeded: succeeded, failed: failed)
             }
-        }
-        return false
-    }
-
-    /// Validates every record exactly as for real, in one transaction that is rolled back;
-    /// then stores the outcomes.
-    private func dryRun(_ job: Job, reader: any RecordReader, applier: RecordApplier) throws -> Bool {
-        var failures: [(RawRecord, RecordApplier.Failure)] = []
-        var done = 0
-        try db.execute("BEGIN IMMEDIATE")
-        do {
-            applier.operation.beginBatch()
-            while let record = try nextRecord(reader, job) {
-                if done % 10_000 == 0, shouldStop() {
-                    try db.execute("ROLLBACK")
-                    return true
-                }
-                done += 1
-                if let failure = try applier.apply(record) { failures.append((record, failure)) }
-            }
-        } catch {
-            try? db.execute("ROLLBACK")
-            throw error
-        }
-        try db.execute("ROLLBACK")
-        try db.transaction {
-            try db.execute("DELETE FROM job_failures WHERE job_id = ?", [job.id])
-            for (record, failure) in failures {
-                try store.recordFailure(job.id, line: record.line, reference: failure.reference, reason: failure.reason, fields: record.values)
-            }
-            try store.recordProgress(job.id, done: done, succeeded: done - failures.count, failed: failures.count)
         }
         return false
     }

@@ -16,12 +16,12 @@ public struct EmailComposer {
     public init(configuration: Configuration) { self.configuration = configuration }
 
     public func compose(job: Job, failures: [JobStore.Failure]) -> Content {
-        let operation = job.operationKind?.title ?? job.operation
+        let operation = job.operationTitle
         let outcome = job.outcome?.words ?? "finished"
         let total = job.total ?? 0
         let dry = job.dryRun ? " (dry run)" : ""
         var subject = "\(operation)\(dry) \(outcome): \(job.fileName)"
-        if job.outcome != .rejected {
+        if job.outcome != .rejected && job.error == nil {
             subject += ", \(job.succeeded.grouped) of \(total.grouped) record\(total == 1 ? "" : "s") \(job.dryRun ? "valid" : "applied")"
         }
         let link = configuration.summaryURL(token: job.token)

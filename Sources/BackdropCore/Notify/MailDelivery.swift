@@ -2,7 +2,7 @@ import Foundation
 
 /// Sends what the mail outbox holds, one message at a time. A temporary failure is retried with
 /// exponential backoff and jitter, from `mail.retry_initial_seconds` doubling up to
-/// `mail.retry_max_seconds`, until `mail.give_up_hours` have passed since the first attempt; a
+/// `mail.retry_max_seconds`, for ever (the contract: never lost) unless `mail.give_up_hours` is set; a
 /// permanent failure (a 5xx reply) stops at once. Either way the reason is kept for `backdrop job`.
 public final class MailDelivery {
     let outbox: MailOutbox
@@ -63,7 +63,7 @@ public final class MailDelivery {
             try outbox.markFailed(entry, error: reason)
         case .temporary(let reason):
             let firstAttempt = try outbox.db.row("SELECT finished_at FROM jobs WHERE id = ?", [entry.jobID])?.string(0).flatMap(Timestamp.date) ?? now
-            if now.timeIntervalSince(firstAttempt) > configuration.mail.giveUpHours * 3600 {
+            if let giveUp = configuration.mail.giveUpHours, now.timeIntervalSince(firstAttempt) > giveUp * 3600 {
                 try outbox.markFailed(entry, error: "gave up after \(entry.attempts + 1) attempts: \(reason)")
             } else {
                 try outbox.markRetrying(entry, error: reason, next: now.addingTimeInterval(backoff(attempt: entry.attempts)))

@@ -20,8 +20,7 @@ public struct NotificationWriter {
 
     @discardableResult
     public func write(_ event: Event, job: Job, now: Date = Date()) throws -> String {
-        let kind = job.operationKind
-        let title = (kind?.title ?? job.operation) + (job.dryRun ? " (dry run)" : "")
+        let title = job.operationTitle + (job.dryRun ? " (dry run)" : "")
         let severity: String
         let heading: String
         let message: String

@@ -30,16 +30,24 @@ public struct SummaryWriter {
 
     private func write(job: Job, failures: FailureSource) throws -> String {
         let final = folder(for: job)
-        let staging = configuration.summariesFolder + "/.staging-" + job.token
+        let staging = configuration.summariesFolder + "/.staging-" + job.token + "-" + Token.make().prefix(8)
         let manager = FileManager.default
-        try? manager.removeItem(atPath: staging)
         try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        defer { try? manager.removeItem(atPath: staging) }
         try writeJSON(job: job, failures: failures, to: try StreamingFile(path: staging + "/summary.json"))
         try writeCSV(job: job, failures: failures, to: try StreamingFile(path: staging + "/failures.csv"))
         try writeHTML(job: job, failures: failures, to: try StreamingFile(path: staging + "/index.html"))
         AtomicFile.syncFolder(staging)
-        if manager.fileExists(atPath: final) { try manager.removeItem(atPath: final) }
-        try manager.moveItem(atPath: staging, toPath: final)
+        // Replacing an earlier version: move it aside first, so the link is never dead for
+        // longer than between two renames.
+        if manager.fileExists(atPath: final) {
+            let old = staging + ".old"
+            try manager.moveItem(atPath: final, toPath: old)
+            defer { try? manager.removeItem(atPath: old) }
+            try manager.moveItem(atPath: staging, toPath: final)
+        } else {
+            try manager.moveItem(atPath: staging, toPath: final)
+        }
         AtomicFile.syncFolder(configuration.summariesFolder)
         return final
     }
@@ -95,7 +103,7 @@ public struct SummaryWriter {
 
     func writeHTML(job: Job, failures: FailureSource, to file: StreamingFile) throws {
         let e = HTML.escape
-        let title = (job.operationKind?.title ?? job.operation) + (job.dryRun ? " (dry run)" : "")
+        let title = job.operationTitle + (job.dryRun ? " (dry run)" : "")
         let outcome = job.outcome?.words ?? "in progress"
         let ignored = job.ignoredColumns.isEmpty ? "" :
             "<p>Columns ignored (not used by this operation): \(job.ignoredColumns.map(e).joined(separator: ", ")).</p>\n"
@@ -126,7 +134,7 @@ public struct SummaryWriter {
             <body>
             <h1>\(e(title)): <span class="outcome-\(e(job.outcome?.rawValue ?? ""))">\(e(outcome))</span></h1>
             \(dryRun)\(error)<dl>
-            <dt>Operation</dt><dd>\(e(job.operationKind?.title ?? job.operation))</dd>
+            <dt>Operation</dt><dd>\(e(job.operationTitle))</dd>
             <dt>File</dt><dd>\(e(job.fileName))</dd>
             <dt>Initiated by</dt><dd>\(e(job.userName))</dd>
             <dt>Started</dt><dd>\(e(job.startedAt ?? "did not start"))</dd>

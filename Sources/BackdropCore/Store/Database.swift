@@ -8,7 +8,8 @@ public final class Database {
     public let path: String
     private var cache: [String: Statement] = [:]
 
-    public init(path: String, readOnly: Bool = false) throws(DatabaseError) {
+    /// `scratch`: a throwaway copy (a dry run's), with no journal on disk and no syncing.
+    public init(path: String, readOnly: Bool = false, scratch: Bool = false) throws(DatabaseError) {
         var connection: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let code = sqlite3_open_v2(path, &connection, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -21,7 +22,10 @@ public final class Database {
         self.path = path
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, 30_000)
-        if !readOnly {
+        if scratch {
+            try execute("PRAGMA journal_mode = MEMORY")
+            try execute("PRAGMA synchronous = OFF")
+        } else if !readOnly {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
         }
