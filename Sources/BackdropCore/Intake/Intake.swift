@@ -35,8 +35,14 @@ public final class Intake {
             let claimed = claimedPath(job)
             if FileManager.default.fileExists(atPath: claimed) {
                 try store.markQueued(job.id, path: claimed)
+            } else if let reason = job.error, FileStatus(path: publisher.rejectedPath(for: job)) != nil {
+                // A refusal the crash interrupted after the file moved: finish it.
+                let known = try db.row("SELECT 1 FROM users WHERE user_name = ? AND active = 1", [job.userName]) != nil
+                var moved = job
+                moved.path = publisher.rejectedPath(for: job)
+                try publisher.reject(moved, reason: reason, notify: known)
             } else {
-                try store.delete(job.id)
+                try store.delete(job.id)  // still in the inbox: the scan takes it again
             }
         }
     }
@@ -215,10 +221,12 @@ public final class Intake {
 
     private func refuse(_ path: String, name: String, user: String?, operation: String, reason: String) throws {
         let known = try user.flatMap { try db.row("SELECT 1 FROM users WHERE user_name = ? AND active = 1", [$0]) } != nil
-        let job = try store.createClaiming(userName: user ?? "", operation: operation, fileName: name, inboxPath: path, dryRun: false)
+        var job = try store.createClaiming(userName: user ?? "", operation: operation, fileName: name, inboxPath: path, dryRun: false)
+        // The reason is recorded before the file moves, so a crash in between can be finished.
+        try store.db.execute("UPDATE jobs SET error = ? WHERE id = ?", [reason, job.id])
+        job.error = reason
         try publisher.reject(job, reason: reason, notify: known)
         log.info("job \(job.id): rejected \(relative(path)): \(reason)")
         if known { onQueued() }  // wakes the mail loop for the rejection's email
-
     }
 }
