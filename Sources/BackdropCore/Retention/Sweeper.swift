@@ -23,9 +23,11 @@ public struct Sweeper {
     public func sweep(now: Date = Date()) throws -> Report {
         var report = Report()
         let manager = FileManager.default
+        // Due by the retention in force now, so shortening retention_days applies to old jobs too.
+        let cutoff = Timestamp.string(now.addingTimeInterval(-Double(configuration.retentionDays) * 86_400))
         let due = try db.rows("""
-            SELECT id, token, path FROM jobs WHERE state = 'finished' AND swept_at IS NULL AND expires_at <= ?
-            """, [Timestamp.string(now)])
+            SELECT id, token, path FROM jobs WHERE state = 'finished' AND swept_at IS NULL AND finished_at <= ?
+            """, [cutoff])
         for row in due {
             guard let id = row.int(0), let token = row.string(1) else { continue }
             if !token.isEmpty { try? manager.removeItem(atPath: configuration.summariesFolder + "/" + token) }
@@ -36,7 +38,10 @@ public struct Sweeper {
             }
             try db.transaction {
                 try db.execute("DELETE FROM job_failures WHERE job_id = ?", [id])
-                try db.execute("UPDATE mail_outbox SET message = x'', subject = '' WHERE job_id = ? AND state IN ('sent', 'failed')", [id])
+                try db.execute("""
+                    UPDATE mail_outbox SET message = x'', subject = '', recipient = '', last_error = NULL
+                    WHERE job_id = ? AND state IN ('sent', 'failed')
+                    """, [id])
                 try db.execute("""
                     UPDATE jobs SET swept_at = ?, error = NULL, header = NULL, ignored_columns = NULL, inbox_path = '', path = ''
                     WHERE id = ?
