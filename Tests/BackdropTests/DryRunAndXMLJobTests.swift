@@ -56,7 +56,7 @@ import Testing
                 <Comments>Fish &amp; chips</Comments>
               </TrainingRecord>
               <TrainingRecord>
-                <PersonRef>P999</PersonRef><CourseCode>FIRE-101</CourseCode><CompletedOn>2026-03-01</CompletedOn>
+                <person_ref>P999</person_ref><Course-Code>FIRE-101</Course-Code><CompletedOn>2026-03-01</CompletedOn>
               </TrainingRecord>
             </TrainingRecords>
 

@@ -224,7 +224,9 @@ public final class XMLRecordReader: RecordReader {
         let cName = key.assumingMemoryBound(to: CChar.self)
         if let column = columnByNamePointer[key], strcmp(cNames[column], cName) == 0 { return column }
         let text = String(cString: name)
-        let column = columnByName[text] ?? addColumn(text)
+        // Field names match as column names do (ignoring case, spaces, underscores and hyphens):
+        // <PersonRef> and <person_ref> are one column, named as first written.
+        let column = columnByName[Column.normalise(text)] ?? addColumn(text)
         if columnByNamePointer.count >= 4096 { columnByNamePointer.removeAll(keepingCapacity: true) }
         columnByNamePointer[key] = column
         return column
@@ -234,7 +236,7 @@ public final class XMLRecordReader: RecordReader {
     private func addColumn(_ name: String) -> Int {
         let column = header.count
         header.append(name)
-        columnByName[name] = column
+        columnByName[Column.normalise(name)] = column
         cNames.append(strdup(name))
         lastRecordWithColumn.append(0)
         return column
