@@ -219,24 +219,39 @@ private func read(_ path: String, header: [String] = []) -> Outcome {
     @Test(arguments: [false, true])
     func externalEntityIsNeverRead(longProlog: Bool) throws {
         let dir = try TemporaryFolder()
-        let documents = [
+        let refused = [
             "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<r><rec><a>&x;</a></rec></r>\n",
-            "<!DOCTYPE r SYSTEM \"file:///etc/passwd\">\n<r><rec><a>x</a></rec></r>\n",
             "<!DOCTYPE r [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]>\n<r><rec><a>x</a></rec></r>\n",
             "<!DOCTYPE r [<!ENTITY x SYSTEM \"http://127.0.0.1:9/x\">]>\n<r><rec><a>&x;</a></rec></r>\n",
         ]
-        for (index, body) in documents.enumerated() {
+        for (index, body) in refused.enumerated() {
             let outcome = read(try dir.write("xxe\(index).xml", Self.prolog(long: longProlog) + body))
             let error = try #require(outcome.error, "document #\(index) was accepted")
             #expect(!error.description.contains("root:"), "document #\(index): \(error)")
             #expect(!outcome.records.contains { $0.values.contains { $0.contains("root:") } }, "document #\(index)")
             #expect(outcome.records.isEmpty, "document #\(index)")
             if longProlog {
-                #expect(error.message == "DOCTYPE declarations are not allowed" || error.message.contains("ntity"), "document #\(index): \(error)")
+                #expect(error.message == XMLRecordReader.doctypeRefusal || error.message.contains("ntity"), "document #\(index): \(error)")
             } else {
-                #expect(error == FormatError(line: 2, column: 1, message: "DOCTYPE declarations are not allowed"))
+                #expect(error == FormatError(line: 2, column: 1, message: XMLRecordReader.doctypeRefusal))
             }
         }
+    }
+
+    /// A DOCTYPE without declarations is read past; its external DTD is never loaded, and an
+    /// entity it might declare stays an error rather than being expanded.
+    @Test(arguments: [false, true])
+    func aDoctypeWithoutDeclarationsIsReadPastAndItsDTDNeverLoaded(longProlog: Bool) throws {
+        let dir = try TemporaryFolder()
+        let plain = read(try dir.write("plain.xml", Self.prolog(long: longProlog)
+            + "<!DOCTYPE r SYSTEM \"file:///etc/passwd\">\n<r><rec><a>x</a></rec></r>\n"))
+        #expect(plain.error == nil)
+        #expect(plain.records.map(\.values) == [["x"]])
+        let referenced = read(try dir.write("ref.xml", Self.prolog(long: longProlog)
+            + "<!DOCTYPE r SYSTEM \"file:///etc/passwd\">\n<r><rec><a>&x;</a></rec></r>\n"))
+        let error = try #require(referenced.error)
+        #expect(!error.description.contains("root:"))
+        #expect(!referenced.records.contains { $0.values.contains { $0.contains("root:") } })
     }
 
     @Test(arguments: [false, true])

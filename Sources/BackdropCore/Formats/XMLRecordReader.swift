@@ -21,6 +21,8 @@ import Darwin
 /// thread's handlers for the duration of each call into libxml2), and the first one becomes a
 /// `FormatError` with libxml2's line, column and message.
 public final class XMLRecordReader: RecordReader {
+    /// Why a file with a DOCTYPE internal subset is refused.
+    static let doctypeRefusal = "a DOCTYPE with declarations ([…]) is not allowed: Backdrop loads no DTD and expands no entity"
     public private(set) var header: [String] = []
 
     private let state: XMLReaderState
@@ -175,7 +177,9 @@ public final class XMLRecordReader: RecordReader {
                     values[field] += String(cString: text)
                 }
             case NodeType.documentType:
-                throw FormatError(line: state.doctypeLine ?? parserLine(), message: "DOCTYPE declarations are not allowed")
+                // Allowed only without declarations (no internal subset): nothing to expand.
+                if let node = xmlTextReaderCurrentNode(reader), node.pointee.children == nil { continue }
+                throw FormatError(line: state.doctypeLine ?? parserLine(), message: XMLReaderState.doctypeRefusal)
             case NodeType.entityReference:
                 let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? "?"
                 throw FormatError(line: lastTextLine > 0 ? lastTextLine : parserLine(), message: "entity reference &\(name); is not allowed")
@@ -273,6 +277,7 @@ private final class XMLReaderState {
     private(set) var doctypeLine: Int?
 
     private static let bufferSize = 64 * 1024
+    static var doctypeRefusal: String { XMLRecordReader.doctypeRefusal }
 
     init(path: String) throws(FormatError) {
         self.path = path
@@ -398,8 +403,31 @@ private final class XMLReaderState {
             } else if hasPrefix("<!--") {
                 guard skip(past: "-->") else { return }
             } else if hasPrefix("<!DOCTYPE") {
+                // A DOCTYPE that only names its document (and maybe an external DTD, which is
+                // never loaded) is harmless and skipped. One with an internal subset, where
+                // entities are declared, is refused.
                 doctypeLine = line
-                throw FormatError(line: line, column: index - lineStart + 1, message: "DOCTYPE declarations are not allowed")
+                let column = index - lineStart + 1
+                var quote: UInt8?
+                var closed = false
+                while index < text.count {
+                    let byte = text[index]
+                    index += 1
+                    if let open = quote {
+                        if byte == open { quote = nil }
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        quote = byte
+                    } else if byte == UInt8(ascii: "[") {
+                        throw FormatError(line: line, column: column, message: Self.doctypeRefusal)
+                    } else if byte == UInt8(ascii: ">") {
+                        closed = true
+                        break
+                    } else if byte == UInt8(ascii: "\n") {
+                        line += 1
+                        lineStart = index
+                    }
+                }
+                guard closed else { throw FormatError(line: line, column: column, message: Self.doctypeRefusal) }
             } else {
                 return  // the root element (or something libxml2 will report)
             }
