@@ -56,6 +56,12 @@ public indirect enum JSON: Sendable, Equatable {
 
     private static func escape(_ text: String, into out: inout String) {
         out += "\""
+        // Most values need no escaping: check the bytes first.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
