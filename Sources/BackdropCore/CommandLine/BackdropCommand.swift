@@ -96,6 +96,9 @@ public struct BackdropCommand {
         let db = try Store.open(configuration)
         let outcome = try ReferenceLoader(db: db, dates: configuration.dateParser).load(kind, path: path)
         out("\(options[1]): loaded \(kind.rawValue): \(outcome.created) created, \(outcome.updated) updated\n")
+        if !outcome.ignored.isEmpty {
+            err("warning: \(options[1]): ignored column\(outcome.ignored.count == 1 ? "" : "s") \(outcome.ignored.joined(separator: ", ")), not used by \(kind.rawValue)\n")
+        }
     }
 
     private func sweep(_ options: [String], _ configuration: Configuration) throws {

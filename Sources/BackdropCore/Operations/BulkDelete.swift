@@ -79,8 +79,8 @@ public final class BulkDelete: BulkOperation {
         let path = lookup.find.text(at: 3) ?? ""
         lookup.find.reset()
 
-        if deleted { throw RecordFailure("\(named) is already deleted") }
         guard context.access.covers(path) else { throw context.access.outsideGrants(path) }
+        if deleted { throw RecordFailure("\(named) is already deleted") }
         if status == "Approved" || status == "Closed" {
             throw RecordFailure("\(named) is \(status) and cannot be deleted")
         }

@@ -53,8 +53,9 @@ public final class CreateTrainingRecords: BulkOperation {
 
         let person = try people.find(personRef)
         let course = try courses.find(code)
-        guard person.current else { throw RecordFailure("Person \(personRef) is not current") }
+        // Grants first: nothing about a person outside them is revealed.
         guard context.access.covers(person.orgUnitPath) else { throw context.access.outsideGrants(person.orgUnitPath) }
+        guard person.current, !person.leaver else { throw RecordFailure("Person \(personRef) is not current") }
         guard course.active else { throw RecordFailure("Course \(code) is inactive") }
 
         let completed = try rules.completedOn(completedText)

@@ -64,11 +64,12 @@ public final class TrainingBulkUpdate: BulkOperation {
 
     public func apply(_ values: [String], line: Int) throws {
         let (record, byRef) = try find(values)
+        // Grants first: nothing about a record outside them is revealed.
+        guard context.access.covers(record.orgUnitPath) else { throw context.access.outsideGrants(record.orgUnitPath) }
         if record.archived { throw RecordFailure("Training record \(record.reference) is archived") }
         if record.leaver {
             throw RecordFailure("Training record \(record.reference) belongs to \(record.personRef), who has left")
         }
-        guard context.access.covers(record.orgUnitPath) else { throw context.access.outsideGrants(record.orgUnitPath) }
         if byRef { try checkSameOwner(record, values) }
         let changed = try changes(to: record, values, byRef: byRef)
         try write(changed, over: record)
