@@ -163,6 +163,6 @@ import Testing
         let person = try #require(try db.row("SELECT current, leaver, left_on FROM people WHERE person_ref = 'P0000001'"))
         #expect(person.int(0) == 0 && person.int(1) == 1 && person.string(2) == "2026-11-30")
         #expect(try db.rows("SELECT archived FROM training_records ORDER BY id").map { $0.int(0) } == [1, 1, 0])
-        #expect(try db.rows("SELECT status FROM actions ORDER BY reference").map { $0.string(0) } == ["Removed", "Completed", "InProgress"])
+        #expect(try db.rows("SELECT status FROM actions WHERE parent_ref LIKE 'TR-%' ORDER BY reference").map { $0.string(0) } == ["Removed", "Completed", "InProgress"])
     }
 }

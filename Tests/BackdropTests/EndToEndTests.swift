@@ -131,3 +131,30 @@ import Testing
         #expect(second.stop() == 0)
     }
 }
+
+@Suite(.tags(.endToEnd)) struct DemoExampleTests {
+    /// What each example is expected to do on the demo data: succeeded and failed counts.
+    static let expected: [OperationKind: (succeeded: Int, failed: Int)] = [
+        .createTrainingRecords: (4, 6), .trainingBulkUpdate: (2, 1), .createRolesAndTraining: (1, 1),
+        .addCoursesToRoles: (1, 2), .updateRoles: (2, 1), .autoArchiveTraining: (1, 1), .bulkDelete: (2, 2),
+    ]
+
+    @Test func everyDemoExampleRunsInOrderWithItsFailures() throws {
+        let dir = try TemporaryFolder()
+        let root = dir.url.path
+        try dir.write("backdrop.json", #"{"settle_ms": 0}"#)
+        #expect(try runBackdrop(["demo"], in: root).code == 0)
+        let daemon = try DaemonProcess(folder: root)
+        for (index, (kind, _)) in DemoExamples.files.enumerated() {
+            let text = try String(contentsOfFile: root + "/examples/\(kind.rawValue).csv", encoding: .utf8)
+            try DaemonProcess.drop(text, as: "inbox/jane.doe/\(kind.rawValue)/\(kind.rawValue).csv", in: root)
+            let finished = root + "/outbox/notifications/jane.doe/job-\(index + 1)-finished.json"
+            #expect(eventually { FileManager.default.fileExists(atPath: finished) }, "\(kind.rawValue): \(daemon.log)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: finished))) as? [String: Any]
+            let counts = json?["counts"] as? [String: Int]
+            let want = try #require(Self.expected[kind])
+            #expect(counts?["succeeded"] == want.succeeded && counts?["failed"] == want.failed, "\(kind.rawValue): \(String(describing: counts))")
+        }
+        #expect(daemon.stop() == 0)
+    }
+}

@@ -69,14 +69,16 @@ struct Demo {
             (reference + "/users.csv", Self.users),
             (reference + "/people.csv", Self.people),
             (reference + "/courses.csv", Self.courses),
-            (examples + "/create-training-records.csv", Self.trainingRecords),
-        ]
+            (reference + "/incidents.csv", DemoExamples.incidents),
+            (reference + "/audits.csv", DemoExamples.audits),
+            (reference + "/actions.csv", DemoExamples.actions),
+        ] + DemoExamples.files.map { kind, text in (examples + "/\(kind.rawValue).csv", text) }
         for (path, text) in files {
             try AtomicFile.write(text.replacingOccurrences(of: "\n", with: "\r\n"), to: path)
         }
         let db = try Store.open(configuration)
         let loader = ReferenceLoader(db: db, dates: configuration.dateParser)
-        for kind in [ReferenceKind.orgUnits, .users, .people, .courses] {
+        for kind in [ReferenceKind.orgUnits, .users, .people, .courses, .incidents, .audits, .actions] {
             let outcome = try loader.load(kind, path: reference + "/\(kind.rawValue).csv")
             out("loaded \(kind.rawValue): \(outcome.created) created, \(outcome.updated) updated\n")
         }
@@ -85,6 +87,8 @@ struct Demo {
 
             Demo ready. With the daemon running ('backdrop serve'; 'make run' starts it), drop the example:
               cp examples/create-training-records.csv \(relative(configuration.inbox))/jane.doe/create-training-records/
+            There is one example per operation; dropped in this order, each builds on the ones before:
+              \(DemoExamples.files.map { "examples/\($0.0.rawValue).csv" }.joined(separator: "\n  "))
             Notifications appear in \(relative(configuration.notificationsFolder))/jane.doe/, the summary in \(relative(configuration.summariesFolder))/,
             the email in \(relative(configuration.mailFolder))/.
 
