@@ -33,15 +33,9 @@ import Testing
         let (row, user, reason) = Self.cases[index]
         let workspace = try Workspace()
         try workspace.loadStandardData()
-        let job = try workspace.run(Self.header + row + "\n", user: user)
-        let failures = try workspace.failures(job)
-        if let reason {
-            try workspace.expectOnlyFailure(job, reason, unchanged: try workspace.count("SELECT count(*) FROM training_records") == 0)
-        } else {
-            #expect(failures.isEmpty)
-            #expect(job.outcome == .succeeded)
-            #expect(try workspace.count("SELECT count(*) FROM training_records") == 1)
-        }
+        try workspace.expectRecord(Self.header + row + "\n", user: user, operation: .createTrainingRecords, reason: reason)
+        guard reason == nil else { return }
+        #expect(try workspace.count("SELECT count(*) FROM training_records") == 1)
     }
 
     @Test func aDuplicateInTheSameFileOrAlreadyStoredFails() throws {

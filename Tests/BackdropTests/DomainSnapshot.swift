@@ -16,13 +16,24 @@ extension Workspace {
 }
 
 extension Workspace {
-    /// A one-record job failed on line 2 with exactly this reason, and changed nothing.
-    func expectOnlyFailure(_ job: Job, _ reason: String, unchanged: Bool,
-                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+    /// Runs a one-record file as a job. With `reason`: the record failed on line 2 with exactly
+    /// that reason and the database did not change. Without: the record succeeded. Returns the
+    /// job, for checks of what a success did.
+    @discardableResult
+    func expectRecord(_ file: String, user: String, operation: OperationKind, reason: String?,
+                      sourceLocation: SourceLocation = #_sourceLocation) throws -> Job {
+        let before = try domainSnapshot()
+        let job = try run(file, user: user, operation: operation)
         let failures = try failures(job)
-        #expect(failures.map(\.reason) == [reason], sourceLocation: sourceLocation)
-        #expect(failures.first?.line == 2, sourceLocation: sourceLocation)
-        #expect(job.outcome == .failed, sourceLocation: sourceLocation)
-        #expect(unchanged, "the failed record changed the database", sourceLocation: sourceLocation)
+        if let reason {
+            #expect(failures.map(\.reason) == [reason], sourceLocation: sourceLocation)
+            #expect(failures.first?.line == 2, sourceLocation: sourceLocation)
+            #expect(job.outcome == .failed, sourceLocation: sourceLocation)
+            #expect(try domainSnapshot() == before, "the failed record changed the database", sourceLocation: sourceLocation)
+        } else {
+            #expect(failures.isEmpty, "\(failures.map(\.reason))", sourceLocation: sourceLocation)
+            #expect(job.outcome == .succeeded, sourceLocation: sourceLocation)
+        }
+        return job
     }
 }
