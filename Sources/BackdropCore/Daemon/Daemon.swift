@@ -47,8 +47,9 @@ public final class Daemon: Sendable {
         }
         let db = try Store.open(configuration)
         let intake = try Intake(configuration: configuration, log: log, onQueued: { [self] in wakeAll() })
-        try intake.recoverClaims()
         let store = JobStore(db: db)
+        try store.requeueInterrupted()
+        try intake.recoverClaims()
         let publisher = Publisher(configuration: configuration, store: store)
         for job in try store.unpublished() {
             try publisher.publish(job)

@@ -26,8 +26,6 @@ public final class CSVRecordReader: RecordReader {
         }
     }
 
-    public var encodingName: String { source.encoding.rawValue }
-
     public func next() throws(FormatError) -> RawRecord? {
         precondition(!failed, "a CSVRecordReader is not used again after it threw")
         do {

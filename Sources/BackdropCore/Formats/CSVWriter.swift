@@ -3,14 +3,9 @@
 /// carriage return) with an apostrophe, so it is shown as text rather than run as a formula.
 public struct CSVWriter {
     public var neutraliseFormulas: Bool
-    public private(set) var text = ""
 
     public init(neutraliseFormulas: Bool = true) {
         self.neutraliseFormulas = neutraliseFormulas
-    }
-
-    public mutating func row(_ fields: [String]) {
-        text += line(fields)
     }
 
     /// One record as a line, CRLF included.

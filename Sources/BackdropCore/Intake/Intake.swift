@@ -31,7 +31,7 @@ public final class Intake {
     /// Settles claims a crash interrupted: queued when the file made it to `var/claimed/`,
     /// forgotten when it is still in the inbox (the scan takes it again).
     public func recoverClaims() throws {
-        for job in try store.recover().claims {
+        for job in try store.unfinishedClaims() {
             let claimed = claimedPath(job)
             if FileManager.default.fileExists(atPath: claimed) {
                 try store.markQueued(job.id, path: claimed)

@@ -48,12 +48,15 @@ public struct JobStore {
         }
     }
 
-    /// After a crash or a stop: running jobs go back to the queue (they resume after `done`);
-    /// claims that never finished are settled by looking at where the file is.
-    public func recover() throws -> (requeued: Int, claims: [Job]) {
-        let claims = try db.rows("SELECT \(Job.columns) FROM jobs WHERE state = 'claiming'").map(Job.init(row:))
+    /// After a crash or a stop, jobs that were running go back to the queue: they resume after
+    /// the last record they committed (`done`).
+    public func requeueInterrupted() throws {
         try db.execute("UPDATE jobs SET state = 'queued' WHERE state = 'running'")
-        return (db.changes, claims)
+    }
+
+    /// Claims a crash interrupted between recording the job and moving its file.
+    public func unfinishedClaims() throws -> [Job] {
+        try db.rows("SELECT \(Job.columns) FROM jobs WHERE state = 'claiming'").map(Job.init(row:))
     }
 
     public func markStarted(_ id: Int64, sha256: String, total: Int, header: [String], ignored: [String]) throws {

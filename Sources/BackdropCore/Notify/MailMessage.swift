@@ -105,11 +105,6 @@ public struct MailMessage: Sendable, Equatable {
         self.date = date
     }
 
-    /// A new unique id on the sender's domain: `<random UUID>@<domain of from>`.
-    public static func makeMessageID(from: MailAddress) -> String {
-        "\(UUID().uuidString.lowercased())@\(from.domain)"
-    }
-
     /// The Message-ID as it appears between the angle brackets of the header.
     public var headerMessageID: String { MailHeader.cleanMessageID(messageID) }
 

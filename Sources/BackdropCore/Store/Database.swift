@@ -74,7 +74,6 @@ public final class Database {
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
-    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs `body` in a transaction (BEGIN IMMEDIATE: the write lock is taken at once).
     /// Commits when it returns, rolls back when it throws; the first error wins.
