@@ -74,15 +74,11 @@ public struct Publisher {
 
     private func moveIfPresent(_ source: String, to target: String) throws {
         let manager = FileManager.default
-        guard !source.isEmpty, manager.fileExists(atPath: source) || isSymlink(source) else { return }
+        // lstat, not stat: a symbolic link dropped in the inbox is moved aside too.
+        guard !source.isEmpty, FileStatus(path: source) != nil else { return }
         try manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if rename(source, target) != 0 {
             throw FileError.cannot("move \(source) to", target, errno)
         }
-    }
-
-    private func isSymlink(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
     }
 }
