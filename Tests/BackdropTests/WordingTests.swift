@@ -13,7 +13,7 @@ import Testing
         try Publisher(configuration: workspace.configuration, store: store).reject(job, reason: "top.csv was dropped directly in inbox/admin/")
         let notification = try workspace.readJSON(workspace.configuration.notificationsFolder + "/admin/job-\(job.id)-finished.json")
         #expect(notification["title"] as? String == "File rejected")
-        #expect(notification["message"] as? String == "top.csv was rejected: top.csv was dropped directly in inbox/admin/")
+        #expect(notification["message"] as? String == "Rejected: top.csv was dropped directly in inbox/admin/")
         let content = EmailComposer(configuration: workspace.configuration).compose(job: try store.job(job.id)!, failures: [])
         #expect(content.subject == "File rejected: top.csv")
     }

@@ -52,7 +52,9 @@ public struct NotificationWriter {
             case .rejected, nil:
                 severity = "error"
                 heading = "\(title) rejected"
-                message = "\(job.fileName) was rejected: \(job.error ?? "not accepted")"
+                let reason = job.error ?? "not accepted"
+                // Most reasons name the file already; say it once.
+                message = reason.hasPrefix(job.fileName) ? "Rejected: \(reason)" : "\(job.fileName) was rejected: \(reason)"
             }
         }
         let finished = event == .finished
